@@ -1,0 +1,170 @@
+package io.fusionstream.config;
+
+import io.fusionstream.schema.Modality;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * FusionStream's own settings, typed and documented with Kafka's {@link ConfigDef}. Everything
+ * else in the same properties (Kafka Streams, client and serde keys) passes through to Kafka; see
+ * {@link ConfigLoader} for the layering (defaults &lt; file &lt; environment &lt; flags).
+ */
+public final class FusionConfig extends AbstractConfig {
+  public static final String TOPIC_PREFIX = "fusion.topic.prefix";
+  public static final String TOPIC_TEXT = "fusion.topic.text";
+  public static final String TOPIC_IMAGE = "fusion.topic.image";
+  public static final String TOPIC_AUDIO = "fusion.topic.audio";
+  public static final String TOPIC_PREDICTIONS = "fusion.topic.predictions";
+  public static final String TOPIC_DLQ = "fusion.topic.dlq";
+
+  public static final String WINDOW_SIZE_MS = "fusion.window.size.ms";
+  public static final String WINDOW_ADVANCE_MS = "fusion.window.advance.ms";
+  public static final String WINDOW_GRACE_MS = "fusion.window.grace.ms";
+  public static final String WINDOW_IDLE_TIMEOUT_MS = "fusion.window.idle.timeout.ms";
+  public static final String WINDOW_POOLING = "fusion.window.pooling";
+  public static final String REQUIRED_MODALITIES = "fusion.required.modalities";
+
+  public static final String MAX_BATCH_SIZE = "fusion.max.batch.size";
+  public static final String MAX_BATCH_DELAY_MS = "fusion.max.batch.delay.ms";
+
+  public static final String LIMIT_TEXT_CHARS = "fusion.limit.text.max.chars";
+  public static final String LIMIT_IMAGE_BYTES = "fusion.limit.image.max.bytes";
+  public static final String LIMIT_IMAGE_PIXELS = "fusion.limit.image.max.pixels";
+  public static final String LIMIT_AUDIO_BYTES = "fusion.limit.audio.max.bytes";
+  public static final String LIMIT_AUDIO_SECONDS = "fusion.limit.audio.max.seconds";
+
+  public static final String MODEL_DIR = "fusion.model.dir";
+  public static final String OUTPUT_EMBEDDING = "fusion.output.embedding";
+  public static final String HTTP_PORT = "fusion.http.port";
+
+  public static final ConfigDef DEF = new ConfigDef()
+      .define(TOPIC_PREFIX, Type.STRING, "", Importance.MEDIUM,
+          "Prepended to every topic name below, e.g. 'prod.' gives prod.text-events.")
+      .define(TOPIC_TEXT, Type.STRING, "text-events", Importance.HIGH, "Input topic of TextEvent records.")
+      .define(TOPIC_IMAGE, Type.STRING, "image-frames", Importance.HIGH, "Input topic of ImageFrameEvent records.")
+      .define(TOPIC_AUDIO, Type.STRING, "audio-chunks", Importance.HIGH, "Input topic of AudioChunkEvent records.")
+      .define(TOPIC_PREDICTIONS, Type.STRING, "fused-predictions", Importance.HIGH,
+          "Output topic: one FusedPrediction per session window.")
+      .define(TOPIC_DLQ, Type.STRING, "fusion-dlq", Importance.HIGH,
+          "Dead-letter topic: the original bytes of records that cannot be processed, with headers saying why.")
+      .define(WINDOW_SIZE_MS, Type.LONG, 10_000L, Range.atLeast(1), Importance.HIGH,
+          "Event-time window size per session.")
+      .define(WINDOW_ADVANCE_MS, Type.LONG, null, Importance.MEDIUM,
+          "Hop between window starts; unset (or equal to the size) gives tumbling windows.")
+      .define(WINDOW_GRACE_MS, Type.LONG, 2_000L, Range.atLeast(0), Importance.HIGH,
+          "How long after a window's end out-of-order events are still accepted.")
+      .define(WINDOW_IDLE_TIMEOUT_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.HIGH,
+          "Wall-clock time after end + grace at which a window is emitted even if no newer event arrived.")
+      .define(WINDOW_POOLING, Type.STRING, "mean", ValidString.in("mean", "max"), Importance.MEDIUM,
+          "How the embeddings of one modality inside a window are pooled.")
+      .define(REQUIRED_MODALITIES, Type.LIST, "", Importance.MEDIUM,
+          "Modalities (text, image, audio) a window must have to be fused; others are skipped and counted.")
+      .define(MAX_BATCH_SIZE, Type.INT, 32, Range.atLeast(1), Importance.HIGH,
+          "Largest batch of the encode and fuse stages.")
+      .define(MAX_BATCH_DELAY_MS, Type.LONG, 50L, Range.atLeast(0), Importance.HIGH,
+          "Longest a pending record waits for its batch to fill.")
+      .define(LIMIT_TEXT_CHARS, Type.INT, 20_000, Range.atLeast(1), Importance.MEDIUM, "Longest text accepted.")
+      .define(LIMIT_IMAGE_BYTES, Type.INT, 8 * 1024 * 1024, Range.atLeast(1), Importance.MEDIUM,
+          "Largest image payload accepted, in bytes.")
+      .define(LIMIT_IMAGE_PIXELS, Type.LONG, 25_000_000L, Range.atLeast(1), Importance.MEDIUM,
+          "Largest width*height accepted, checked on the header before decoding.")
+      .define(LIMIT_AUDIO_BYTES, Type.INT, 8 * 1024 * 1024, Range.atLeast(1), Importance.MEDIUM,
+          "Largest audio payload accepted, in bytes.")
+      .define(LIMIT_AUDIO_SECONDS, Type.DOUBLE, 30.0, Range.atLeast(0.001), Importance.MEDIUM,
+          "Longest audio chunk accepted, in seconds.")
+      .define(MODEL_DIR, Type.STRING, "models/fusion", Importance.HIGH,
+          "Directory of fusion model versions; the newest is loaded and hot-swapped when a newer one appears.")
+      .define(OUTPUT_EMBEDDING, Type.BOOLEAN, false, Importance.LOW,
+          "Put the fused embedding into each prediction.")
+      .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
+          "Port of /health, /metrics and the dashboard.");
+
+  public FusionConfig(Map<?, ?> props) {
+    super(DEF, props, false);
+    if (windowAdvance().compareTo(windowSize()) > 0) {
+      throw new ConfigException(WINDOW_ADVANCE_MS, windowAdvance().toMillis(),
+          "must not exceed " + WINDOW_SIZE_MS + " (" + windowSize().toMillis() + ")");
+    }
+  }
+
+  public String topic(String key) {
+    return getString(TOPIC_PREFIX) + getString(key);
+  }
+
+  public String textTopic() {
+    return topic(TOPIC_TEXT);
+  }
+
+  public String imageTopic() {
+    return topic(TOPIC_IMAGE);
+  }
+
+  public String audioTopic() {
+    return topic(TOPIC_AUDIO);
+  }
+
+  public String predictionsTopic() {
+    return topic(TOPIC_PREDICTIONS);
+  }
+
+  public String dlqTopic() {
+    return topic(TOPIC_DLQ);
+  }
+
+  public Duration windowSize() {
+    return Duration.ofMillis(getLong(WINDOW_SIZE_MS));
+  }
+
+  public Duration windowAdvance() {
+    Long advance = getLong(WINDOW_ADVANCE_MS);
+    return advance == null ? windowSize() : Duration.ofMillis(advance);
+  }
+
+  public Duration grace() {
+    return Duration.ofMillis(getLong(WINDOW_GRACE_MS));
+  }
+
+  public Duration idleTimeout() {
+    return Duration.ofMillis(getLong(WINDOW_IDLE_TIMEOUT_MS));
+  }
+
+  public boolean maxPooling() {
+    return "max".equals(getString(WINDOW_POOLING));
+  }
+
+  public Set<Modality> requiredModalities() {
+    Set<Modality> out = EnumSet.noneOf(Modality.class);
+    for (String m : getList(REQUIRED_MODALITIES)) {
+      try {
+        out.add(Modality.valueOf(m.trim().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(REQUIRED_MODALITIES, m, "expected text, image or audio");
+      }
+    }
+    return out;
+  }
+
+  public int maxBatchSize() {
+    return getInt(MAX_BATCH_SIZE);
+  }
+
+  public Duration maxBatchDelay() {
+    return Duration.ofMillis(getLong(MAX_BATCH_DELAY_MS));
+  }
+
+  /** The settings as a plain map, for building a modified copy in tests and tools. */
+  public Map<String, Object> asMap() {
+    return new HashMap<>(originals());
+  }
+}

@@ -1,0 +1,77 @@
+package io.fusionstream.registry;
+
+import io.fusionstream.serde.CompatibilityLevel;
+import io.fusionstream.serde.SchemaRegistryClient;
+import io.fusionstream.serde.SchemaRegistryException;
+import io.fusionstream.serde.SchemaVersion;
+import java.util.List;
+import org.apache.avro.Schema;
+
+/**
+ * A registry client over a {@link SchemaStore} in this JVM, with the same rules as the HTTP
+ * registry: for topology tests and single-process tools that need no server.
+ */
+public final class InMemorySchemaRegistryClient implements SchemaRegistryClient {
+  private final SchemaStore store;
+
+  public InMemorySchemaRegistryClient() {
+    this(new SchemaStore());
+  }
+
+  public InMemorySchemaRegistryClient(SchemaStore store) {
+    this.store = store;
+  }
+
+  @Override
+  public int register(String subject, Schema schema) {
+    return store.register(subject, schema).id();
+  }
+
+  @Override
+  public Schema getSchemaById(int id) {
+    return store.byId(id);
+  }
+
+  @Override
+  public int getId(String subject, Schema schema) {
+    return store.find(subject, schema)
+        .orElseThrow(() -> new SchemaRegistryException(404, SchemaRegistryException.SCHEMA_NOT_FOUND,
+            "Schema not found under subject " + subject))
+        .id();
+  }
+
+  @Override
+  public SchemaVersion getLatestVersion(String subject) {
+    return store.version(subject, "latest");
+  }
+
+  @Override
+  public SchemaVersion getVersion(String subject, int version) {
+    return store.version(subject, Integer.toString(version));
+  }
+
+  @Override
+  public List<Integer> getVersions(String subject) {
+    return store.versions(subject).stream().map(SchemaVersion::version).toList();
+  }
+
+  @Override
+  public List<String> getSubjects() {
+    return store.subjects();
+  }
+
+  @Override
+  public boolean testCompatibility(String subject, Schema schema) {
+    return store.compatibilityProblems(subject, schema).isEmpty();
+  }
+
+  @Override
+  public CompatibilityLevel getCompatibility(String subject) {
+    return store.levelOf(subject);
+  }
+
+  @Override
+  public void setCompatibility(String subject, CompatibilityLevel level) {
+    store.setCompatibility(subject, level);
+  }
+}

@@ -1,0 +1,293 @@
+package io.fusionstream.serde;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.avro.Schema;
+
+/**
+ * Schema Registry client over HTTP. Ids and schemas are immutable in the registry, so both
+ * directions are cached forever; 5xx answers and I/O errors are retried with exponential backoff,
+ * moving on to the next configured URL.
+ */
+public final class RestSchemaRegistryClient implements SchemaRegistryClient {
+  static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final List<URI> baseUrls;
+  private final HttpClient http;
+  private final Duration timeout;
+  private final int maxRetries;
+  private final long backoffMs;
+  private final String authorization;
+  private final Map<Integer, Schema> schemaById = new ConcurrentHashMap<>();
+  private final Map<String, Map<Schema, Integer>> idBySubjectSchema = new ConcurrentHashMap<>();
+
+  public RestSchemaRegistryClient(AvroSerdeConfig config) {
+    List<String> urls = config.getList(AvroSerdeConfig.SCHEMA_REGISTRY_URL);
+    if (urls.isEmpty() || urls.get(0).isBlank()) {
+      throw new IllegalArgumentException(AvroSerdeConfig.SCHEMA_REGISTRY_URL + " is not set");
+    }
+    this.baseUrls = urls.stream().map(u -> URI.create(u.endsWith("/") ? u : u + "/")).toList();
+    this.timeout = Duration.ofMillis(config.getInt(AvroSerdeConfig.REQUEST_TIMEOUT_MS));
+    this.maxRetries = config.getInt(AvroSerdeConfig.MAX_RETRIES);
+    this.backoffMs = config.getInt(AvroSerdeConfig.RETRY_BACKOFF_MS);
+    String userInfo = config.password(AvroSerdeConfig.BASIC_AUTH_USER_INFO);
+    boolean basic = "USER_INFO".equalsIgnoreCase(config.getString(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE))
+        || (userInfo != null && config.getString(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE).isEmpty());
+    this.authorization = basic && userInfo != null
+        ? "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8))
+        : null;
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
+    SSLContext ssl = sslContext(config);
+    if (ssl != null) {
+      builder.sslContext(ssl);
+    }
+    this.http = builder.build();
+  }
+
+  public RestSchemaRegistryClient(Map<String, ?> configs) {
+    this(new AvroSerdeConfig(configs));
+  }
+
+  @Override
+  public int register(String subject, Schema schema) {
+    Integer cached = idBySubjectSchema.getOrDefault(subject, Map.of()).get(schema);
+    if (cached != null) {
+      return cached;
+    }
+    ObjectNode body = JSON.createObjectNode().put("schema", schema.toString());
+    JsonNode answer = call("POST", "subjects/" + enc(subject) + "/versions", body);
+    int id = answer.get("id").asInt();
+    remember(subject, schema, id);
+    return id;
+  }
+
+  @Override
+  public Schema getSchemaById(int id) {
+    Schema cached = schemaById.get(id);
+    if (cached != null) {
+      return cached;
+    }
+    JsonNode answer = call("GET", "schemas/ids/" + id, null);
+    Schema schema = parse(answer.get("schema").asText());
+    schemaById.put(id, schema);
+    return schema;
+  }
+
+  @Override
+  public int getId(String subject, Schema schema) {
+    Integer cached = idBySubjectSchema.getOrDefault(subject, Map.of()).get(schema);
+    if (cached != null) {
+      return cached;
+    }
+    ObjectNode body = JSON.createObjectNode().put("schema", schema.toString());
+    JsonNode answer = call("POST", "subjects/" + enc(subject), body);
+    int id = answer.get("id").asInt();
+    remember(subject, schema, id);
+    return id;
+  }
+
+  @Override
+  public SchemaVersion getLatestVersion(String subject) {
+    return version(call("GET", "subjects/" + enc(subject) + "/versions/latest", null));
+  }
+
+  @Override
+  public SchemaVersion getVersion(String subject, int version) {
+    return version(call("GET", "subjects/" + enc(subject) + "/versions/" + version, null));
+  }
+
+  @Override
+  public List<Integer> getVersions(String subject) {
+    List<Integer> out = new ArrayList<>();
+    call("GET", "subjects/" + enc(subject) + "/versions", null).forEach(n -> out.add(n.asInt()));
+    return out;
+  }
+
+  @Override
+  public List<String> getSubjects() {
+    List<String> out = new ArrayList<>();
+    call("GET", "subjects", null).forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  @Override
+  public boolean testCompatibility(String subject, Schema schema) {
+    ObjectNode body = JSON.createObjectNode().put("schema", schema.toString());
+    try {
+      return call("POST", "compatibility/subjects/" + enc(subject) + "/versions/latest", body)
+          .get("is_compatible").asBoolean();
+    } catch (SchemaRegistryException e) {
+      if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND
+          || e.errorCode() == SchemaRegistryException.VERSION_NOT_FOUND) {
+        return true; // nothing registered yet: anything may come first
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public CompatibilityLevel getCompatibility(String subject) {
+    String path = subject == null ? "config" : "config/" + enc(subject) + "?defaultToGlobal=true";
+    JsonNode answer = call("GET", path, null);
+    JsonNode level = answer.has("compatibilityLevel") ? answer.get("compatibilityLevel") : answer.get("compatibility");
+    return CompatibilityLevel.parse(level.asText());
+  }
+
+  @Override
+  public void setCompatibility(String subject, CompatibilityLevel level) {
+    ObjectNode body = JSON.createObjectNode().put("compatibility", level.name());
+    call("PUT", subject == null ? "config" : "config/" + enc(subject), body);
+  }
+
+  private void remember(String subject, Schema schema, int id) {
+    idBySubjectSchema.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).put(schema, id);
+    schemaById.putIfAbsent(id, schema);
+  }
+
+  private SchemaVersion version(JsonNode n) {
+    SchemaVersion v = new SchemaVersion(n.get("subject").asText(), n.get("version").asInt(),
+        n.get("id").asInt(), parse(n.get("schema").asText()));
+    schemaById.putIfAbsent(v.id(), v.schema());
+    return v;
+  }
+
+  private static Schema parse(String text) {
+    return new Schema.Parser().parse(text);
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** One logical call: retried on 5xx and I/O errors, rotating through the configured URLs. */
+  private JsonNode call(String method, String path, JsonNode body) {
+    SchemaRegistryException lastServerError = null;
+    IOException lastIo = null;
+    for (int attempt = 0; attempt <= maxRetries; attempt++) {
+      URI base = baseUrls.get(attempt % baseUrls.size());
+      if (attempt > 0) {
+        sleep(backoffMs << Math.min(attempt - 1, 10));
+      }
+      try {
+        HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+            .header("Accept", CONTENT_TYPE);
+        if (authorization != null) {
+          req.header("Authorization", authorization);
+        }
+        if (body == null) {
+          req.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+          req.header("Content-Type", CONTENT_TYPE)
+              .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        }
+        HttpResponse<String> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() / 100 == 2) {
+          return JSON.readTree(resp.body());
+        }
+        SchemaRegistryException error = errorOf(resp);
+        if (resp.statusCode() / 100 != 5) {
+          throw error;
+        }
+        lastServerError = error;
+      } catch (IOException e) {
+        lastIo = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SchemaRegistryException("Interrupted calling the Schema Registry " + method + " /" + path, e);
+      }
+    }
+    if (lastServerError != null) {
+      throw lastServerError;
+    }
+    throw new SchemaRegistryException("Schema Registry unreachable at " + baseUrls + " for " + method + " /"
+        + path + " after " + (maxRetries + 1) + " attempts: " + lastIo, lastIo);
+  }
+
+  private static SchemaRegistryException errorOf(HttpResponse<String> resp) {
+    int code = resp.statusCode();
+    String message = "HTTP " + code + " from the Schema Registry";
+    List<String> reasons = new ArrayList<>();
+    try {
+      JsonNode err = JSON.readTree(resp.body());
+      if (err.has("error_code")) {
+        code = err.get("error_code").asInt();
+      }
+      if (err.has("message")) {
+        message = err.get("message").asText();
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // a proxy's HTML error page: keep the status line
+    }
+    if (resp.statusCode() == 409) {
+      return new IncompatibleSchemaException(code, message, reasons);
+    }
+    return new SchemaRegistryException(resp.statusCode(), code, message);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static SSLContext sslContext(AvroSerdeConfig c) {
+    String trust = c.getString(AvroSerdeConfig.SSL_TRUSTSTORE_LOCATION);
+    String keys = c.getString(AvroSerdeConfig.SSL_KEYSTORE_LOCATION);
+    if (trust == null && keys == null) {
+      return null;
+    }
+    try {
+      TrustManagerFactory tmf = null;
+      if (trust != null) {
+        KeyStore ts = load(trust, c.getString(AvroSerdeConfig.SSL_TRUSTSTORE_TYPE), c.password(AvroSerdeConfig.SSL_TRUSTSTORE_PASSWORD));
+        tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+      }
+      KeyManagerFactory kmf = null;
+      if (keys != null) {
+        String pass = c.password(AvroSerdeConfig.SSL_KEYSTORE_PASSWORD);
+        KeyStore ks = load(keys, c.getString(AvroSerdeConfig.SSL_KEYSTORE_TYPE), pass);
+        kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        String keyPass = c.password(AvroSerdeConfig.SSL_KEY_PASSWORD);
+        kmf.init(ks, (keyPass != null ? keyPass : pass == null ? "" : pass).toCharArray());
+      }
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (Exception e) {
+      throw new IllegalArgumentException("Cannot set up TLS for the Schema Registry client: " + e.getMessage(), e);
+    }
+  }
+
+  private static KeyStore load(String location, String type, String password) throws Exception {
+    KeyStore ks = KeyStore.getInstance(type);
+    try (InputStream in = Files.newInputStream(Path.of(location))) {
+      ks.load(in, password == null ? null : password.toCharArray());
+    }
+    return ks;
+  }
+}
