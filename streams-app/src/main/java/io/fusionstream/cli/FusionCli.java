@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "FusionStream: real-time multimodal fusion on Apache Kafka.",
-    subcommands = {CommandLine.HelpCommand.class},
+    subcommands = {ProduceCommand.class, ConsumeCommand.class, TopicsCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {"", "Example:", "  ./fusion demo --sessions 20", "",
         "Exit codes: 0 success, 1 runtime failure, 2 usage error."})
 public final class FusionCli implements Runnable {
