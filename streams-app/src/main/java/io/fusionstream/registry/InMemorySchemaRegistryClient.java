@@ -2,7 +2,6 @@ package io.fusionstream.registry;
 
 import io.fusionstream.serde.CompatibilityLevel;
 import io.fusionstream.serde.SchemaRegistryClient;
-import io.fusionstream.serde.SchemaRegistryException;
 import io.fusionstream.serde.SchemaVersion;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -34,10 +33,7 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
 
   @Override
   public int getId(String subject, Schema schema) {
-    return store.find(subject, schema)
-        .orElseThrow(() -> new SchemaRegistryException(404, SchemaRegistryException.SCHEMA_NOT_FOUND,
-            "Schema not found under subject " + subject))
-        .id();
+    return store.lookup(subject, schema).id();
   }
 
   @Override
