@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+  /** The port the demo listens on, as a stand-alone Kafka would. */
+  public static final int DEMO_PORT = 9092;
   static final String CLIENT_LISTENER = "CLIENT";
   private static final String CLUSTER_ID_FILE = "fusionstream-cluster.id";
 
@@ -69,7 +71,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private Path dataDir;
     private final Map<String, String> brokerConfig = new HashMap<>();
 
-    /** The client listener's port; 0 picks a free one. The demo uses 9092. */
+    /** The client listener's port; 0 (the default) picks a free one. The demo uses {@link #DEMO_PORT}. */
     public Builder port(int port) {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be 0..65535, was " + port);
@@ -91,6 +93,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public EmbeddedKafka build() {
+      requirePortFree(port);
       boolean temporary = dataDir == null;
       try {
         Path dir = temporary ? Files.createTempDirectory("fusionstream-kafka-") : dataDir.toAbsolutePath();
@@ -137,6 +140,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         throw new IllegalStateException("Cannot start the in-process Kafka broker on port " + port
             + " with data in " + dir + ": " + e.getMessage(), e);
+      }
+    }
+
+    /** Says so at once when another broker holds the port, instead of after a half start-up. */
+    private static void requirePortFree(int port) {
+      if (port == 0) {
+        return;
+      }
+      try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        probe.setReuseAddress(true);
+        probe.bind(new java.net.InetSocketAddress("localhost", port));
+      } catch (IOException e) {
+        throw new IllegalStateException("Port " + port + " is in use (another Kafka running?): "
+            + "stop it, or choose another port (0 picks a free one)", e);
       }
     }
 

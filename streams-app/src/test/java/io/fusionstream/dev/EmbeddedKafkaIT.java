@@ -28,9 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedKafkaIT {
 
   @Test
-  void recordsAndTopicsSurviveARestartOnTheSameDataDir(@TempDir Path dataDir, TestInfo test) throws Exception {
+  void recordsAndTopicsSurviveARestartOnTheSameDataDirAndPort(@TempDir Path dataDir, TestInfo test) throws Exception {
     String topic = test.getTestMethod().orElseThrow().getName();
-    try (EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dataDir).build()) {
+    int port = freePort();
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dataDir).port(port).build()) {
+      assertThat(kafka.bootstrapServers()).isEqualTo("localhost:" + port);
       assertThat(kafka.createTopics(2, topic)).containsExactly(topic);
       try (KafkaProducer<String, String> producer = producer(kafka)) {
         producer.send(new ProducerRecord<>(topic, 0, "session-1", "hello")).get();
@@ -38,7 +40,8 @@ class EmbeddedKafkaIT {
       assertThat(readAll(kafka, topic)).extracting(ConsumerRecord::value).containsExactly("hello");
     }
 
-    try (EmbeddedKafka restarted = EmbeddedKafka.builder().dataDir(dataDir).build()) {
+    try (EmbeddedKafka restarted = EmbeddedKafka.builder().dataDir(dataDir).port(port).build()) {
+      assertThat(restarted.bootstrapServers()).isEqualTo("localhost:" + port);
       assertThat(restarted.topicNames()).contains(topic);
       assertThat(restarted.createTopics(2, topic)).as("already there: nothing to create").isEmpty();
       List<ConsumerRecord<String, String>> records = readAll(restarted, topic);
@@ -53,6 +56,17 @@ class EmbeddedKafkaIT {
   }
 
   @Test
+  void aTakenPortIsAClearErrorBeforeAnythingStarts(@TempDir Path dataDir) throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> EmbeddedKafka.builder().port(taken.getLocalPort()).dataDir(dataDir).build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("Port " + taken.getLocalPort() + " is in use");
+    }
+    assertThat(dataDir).isEmptyDirectory();
+  }
+
+  @Test
   void temporaryClusterDeletesItsDataOnClose() {
     Path dir;
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
@@ -61,6 +75,12 @@ class EmbeddedKafkaIT {
       assertThat(kafka.bootstrapServers()).startsWith("localhost:").doesNotEndWith(":0");
     }
     assertThat(dir).doesNotExist();
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   private static KafkaProducer<String, String> producer(EmbeddedKafka kafka) {
