@@ -43,7 +43,8 @@ public final class SchemaStore {
 
   /**
    * Parses a schema sent by a client. Avro reports a bad default value with AvroTypeException, not
-   * SchemaParseException, so every Avro error counts as an invalid schema (42201), never a 500.
+   * SchemaParseException, and an unknown type name with an NPE: all count as an invalid schema
+   * (42201), never a 500.
    */
   public static Schema parse(String text) {
     if (text == null || text.isBlank()) {
@@ -54,6 +55,10 @@ public final class SchemaStore {
     } catch (AvroRuntimeException e) {
       throw new SchemaRegistryException(422, SchemaRegistryException.INVALID_SCHEMA,
           "Invalid schema: " + e.getMessage());
+    } catch (NullPointerException e) {
+      // Avro 1.12 reports a reference to an undefined type ("type": "nope") as a NullPointerException
+      throw new SchemaRegistryException(422, SchemaRegistryException.INVALID_SCHEMA,
+          "Invalid schema: it refers to a type it does not define (" + e.getMessage() + ")");
     }
   }
 
