@@ -56,6 +56,44 @@ class EmbeddedKafkaIT {
   }
 
   @Test
+  void transactionsAndConsumerGroupsWorkOnTheSingleNode(TestInfo test) throws Exception {
+    // exactly_once_v2 and consumer groups need the internal topics with one replica: a wrong
+    // default here makes them wait forever instead of failing
+    String topic = test.getTestMethod().orElseThrow().getName();
+    try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
+      kafka.createTopics(1, topic);
+      try (KafkaProducer<String, String> tx = new KafkaProducer<>(Map.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+          ProducerConfig.TRANSACTIONAL_ID_CONFIG, topic + "-tx",
+          ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000), new StringSerializer(), new StringSerializer())) {
+        tx.initTransactions();
+        tx.beginTransaction();
+        tx.send(new ProducerRecord<>(topic, "k", "aborted"));
+        tx.abortTransaction();
+        tx.beginTransaction();
+        tx.send(new ProducerRecord<>(topic, "k", "committed"));
+        tx.commitTransaction();
+      }
+      try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+          ConsumerConfig.GROUP_ID_CONFIG, topic + "-group",
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new StringDeserializer())) {
+        consumer.subscribe(List.of(topic));
+        List<String> values = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (values.isEmpty() && System.nanoTime() < deadline) {
+          consumer.poll(Duration.ofMillis(500)).forEach(r -> values.add(r.value()));
+        }
+        assertThat(values).containsExactly("committed");
+        consumer.commitSync();
+        assertThat(consumer.committed(java.util.Set.of(new TopicPartition(topic, 0))).get(new TopicPartition(topic, 0)))
+            .as("group offsets stored").isNotNull();
+      }
+    }
+  }
+
+  @Test
   void aTakenPortIsAClearErrorBeforeAnythingStarts(@TempDir Path dataDir) throws Exception {
     try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       org.assertj.core.api.Assertions.assertThatThrownBy(
