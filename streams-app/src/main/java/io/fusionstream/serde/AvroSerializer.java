@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.GenericData;
@@ -95,15 +96,19 @@ public class AvroSerializer<T> implements Serializer<T> {
     }
   }
 
+  /** Writers are thread-safe and costly to build (they walk the schema): one per schema and kind. */
+  private final Map<Schema, DatumWriter<Object>> specificWriters = new ConcurrentHashMap<>();
+  private final Map<Schema, DatumWriter<Object>> genericWriters = new ConcurrentHashMap<>();
+
   @SuppressWarnings("unchecked")
-  private static DatumWriter<Object> writer(Object datum, Schema schema) {
+  private DatumWriter<Object> writer(Object datum, Schema schema) {
     return datum instanceof SpecificRecord
-        ? (DatumWriter<Object>) (DatumWriter<?>) new SpecificDatumWriter<>(schema)
-        : new GenericDatumWriter<>(schema);
+        ? specificWriters.computeIfAbsent(schema, s -> (DatumWriter<Object>) (DatumWriter<?>) new SpecificDatumWriter<>(s))
+        : genericWriters.computeIfAbsent(schema, GenericDatumWriter::new);
   }
 
   /** Re-reads the record as the latest schema would, so the bytes match the id written. */
-  private static Object convert(Object datum, Schema own, Schema latest) throws IOException {
+  private Object convert(Object datum, Schema own, Schema latest) throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(buf, null);
     writer(datum, own).write(datum, enc);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fusionstream.registry.InMemorySchemaRegistryClient;
 import io.fusionstream.schema.TextEvent;
+import java.nio.ByteBuffer;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -64,6 +66,21 @@ class SchemaEvolutionTest {
     assertThat(asOld.getSchema()).isEqualTo(TEXT_V1);
     assertThat(asOld.get("text").toString()).isEqualTo(SampleRecords.text().getText());
     assertThat(asOld.hasField("source")).isFalse();
+  }
+
+  @Test
+  void useLatestVersionWritesOldRecordsWithTheSubjectsLatestSchema() {
+    registry.register(SUBJECT, TEXT_V1);
+    int latestId = registry.register(SUBJECT, TextEvent.getClassSchema());
+    AvroSerializer<GenericRecord> oldProducer = new AvroSerializer<>(registry);
+    oldProducer.configure(Map.of(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, false, AvroSerdeConfig.USE_LATEST_VERSION, true), false);
+
+    byte[] bytes = oldProducer.serialize(TOPIC, v1Record());
+    assertThat(ByteBuffer.wrap(bytes, 1, 4).getInt()).isEqualTo(latestId);
+    TextEvent read = new AvroDeserializer<>(registry, TextEvent.class).deserialize(TOPIC, bytes);
+    assertThat(read.getText()).isEqualTo("old producer");
+    assertThat(read.getSource()).isNull();
+    assertThat(registry.getVersions(SUBJECT)).as("nothing registered by the producer").containsExactly(1, 2);
   }
 
   @Test
