@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -20,6 +21,9 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +114,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       String clusterId = formatted
           ? Files.readString(idFile, StandardCharsets.UTF_8).trim()
           : Uuid.randomUuid().toString();
-      TestKitNodes nodes = new TestKitNodes.Builder()
+      TestKitNodes nodes = new TestKitNodes.Builder(productionMetadata())
           .setCombined(true)
           .setNumBrokerNodes(1)
           .setNumControllerNodes(1)
@@ -155,6 +159,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         throw new IllegalStateException("Port " + port + " is in use (another Kafka running?): "
             + "stop it, or choose another port (0 picks a free one)", e);
       }
+    }
+
+    /**
+     * The newest production metadata version and feature levels. The kit defaults to the newest
+     * *testing* version, which a later Kafka release may refuse to load from a kept data dir.
+     */
+    private static BootstrapMetadata productionMetadata() {
+      MetadataVersion version = MetadataVersion.latestProduction();
+      Map<String, Short> features = new TreeMap<>();
+      for (Feature feature : Feature.PRODUCTION_FEATURES) {
+        features.put(feature.featureName(), feature.defaultLevel(version));
+      }
+      return BootstrapMetadata.fromVersions(version, features, "fusionstream-embedded");
     }
 
     /** Formatted directories hold a meta.properties; a half-made directory is formatted again. */
