@@ -69,9 +69,8 @@ class TextEncoderTest {
   @Test
   void paddingIsMaskedOut() {
     // Without bucketing the short text is padded to the long one's length: the mask must hide it.
-    try (DjlEncoder<String> plain = EncoderFactory.text(new EncoderSettings(
-        "minilm", OutputSpec.Pooling.MEAN, "builtin", "builtin", null, "cpu", 8, 256, false,
-        AudioSpec.defaults()))) {
+    try (DjlEncoder<String> plain =
+        EncoderFactory.text(EncoderSettings.defaults().withDevice("cpu").withBucketByLength(false))) {
       String shortText = "a short sentence";
       String longText = "a much longer sentence about ".repeat(12) + "many things";
       float[] alone = plain.encode(List.of(shortText))[0];
