@@ -80,7 +80,7 @@ public final class BenchEncodersCommand implements Callable<Integer> {
       description = "Threads per PyTorch op, 0 = PyTorch default (default ${DEFAULT-VALUE}).")
   int torchThreads;
 
-  @Option(names = "--onnx-threads", defaultValue = "0",
+  @Option(names = "--onnx-threads", defaultValue = "1",
       description = "ONNX Runtime intra-op threads, 0 = its default (default ${DEFAULT-VALUE}).")
   int onnxThreads;
 

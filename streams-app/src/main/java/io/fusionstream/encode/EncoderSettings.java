@@ -19,7 +19,8 @@ import java.nio.file.Path;
  *     not pad a batch of short ones
  * @param audio spectrogram parameters of the built-in audio encoder
  * @param torchThreads threads per PyTorch op (built-in encoders, log-mel); 0: DJL's default
- * @param onnxThreads ONNX Runtime intra-op threads per session; 0: ONNX Runtime's default
+ * @param onnxThreads ONNX Runtime intra-op threads per session (default 1: parallelism comes from
+ *     the stream threads, each with its own predictor); 0: ONNX Runtime's default (all cores)
  */
 public record EncoderSettings(
     String textModel,
@@ -48,7 +49,7 @@ public record EncoderSettings(
   public static EncoderSettings defaults() {
     return new EncoderSettings(
         "minilm", Pooling.MEAN, BUILTIN, BUILTIN, null, "auto", 32, 256, true, AudioSpec.defaults(),
-        TorchThreads.DEFAULT, 0);
+        TorchThreads.DEFAULT, 1);
   }
 
   public EncoderSettings withTextModel(String model) {
