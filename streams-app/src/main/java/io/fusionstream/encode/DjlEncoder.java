@@ -203,6 +203,10 @@ public final class DjlEncoder<I> implements Encoder<I> {
     });
   }
 
+  Preprocessor<I> preprocessor() {
+    return preprocessor;
+  }
+
   int predictorCount() {
     return predictors.size();
   }

@@ -85,6 +85,19 @@ class TextEncoderTest {
   }
 
   @Test
+  void batchesArePaddedToTheirLongestTextNotToAFixedLength() {
+    // The shipped tokenizer.json asks for fixed padding to 128 tokens; we pad to the longest text.
+    try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager("OnnxRuntime")) {
+      ai.djl.ndarray.NDList input =
+          minilm.preprocessor().toInput(manager, List.of("hi", "hello there my friend"));
+      assertThat(input.get("input_ids").getShape().getShape()).containsExactly(2, 6);
+      assertThat(input.get("attention_mask").toLongArray())
+          .containsExactly(1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1);
+      assertThat(input.get("token_type_ids")).isNotNull();
+    }
+  }
+
+  @Test
   void longTextIsTruncatedNotRefused() {
     try (DjlEncoder<String> short16 =
         EncoderFactory.text(EncoderSettings.defaults().withDevice("cpu").withMaxSequenceLength(16))) {
