@@ -72,8 +72,11 @@ class NativeMemoryTest {
     assertThat(resourcesAtEnd).isLessThanOrEqualTo(resourcesAfterWarmUp);
     assertThat(maxResources).isLessThanOrEqualTo(resourcesAfterWarmUp + 1);
     assertThat(heapGrowth).isLessThan(16L * 1024 * 1024);
-    // Leaking the batch tensors would cost far more than this (each image batch alone is 100 KB).
-    assertThat(rssGrowth).isLessThan(64L * 1024 * 1024);
+    // RSS is a coarse guard against native leaks outside the managers: glibc and PyTorch keep and
+    // return freed blocks in their own rhythm (an image run measured 212, 394, 252, 267, 284, 284,
+    // 284 MB at every 1000th batch). Leaking one batch's intermediates (the image features alone
+    // are over 500 KB per batch) would add well over this in 800 batches.
+    assertThat(rssGrowth).isLessThan(256L * 1024 * 1024);
   }
 
   /** BaseNDManager keeps its children and arrays in a protected map; count them. */
