@@ -84,6 +84,11 @@ public final class BenchEncodersCommand implements Callable<Integer> {
       description = "ONNX Runtime intra-op threads, 0 = its default (default ${DEFAULT-VALUE}).")
   int onnxThreads;
 
+  @Option(names = "--bucket-by-length", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Split a call's inputs into batches of similar length, as the pipeline does"
+          + " (default ${DEFAULT-VALUE}); --no-bucket-by-length measures exact batch sizes.")
+  boolean bucketByLength;
+
   @Override
   public Integer call() {
     validate();
@@ -91,10 +96,12 @@ public final class BenchEncodersCommand implements Callable<Integer> {
     EncoderSettings settings = EncoderSettings.defaults()
         .withTextModel(textModel).withImageModel(imageModel).withAudioModel(audioModel)
         .withModelDir(modelDir).withDevice(device).withMaxBatchSize(largest)
-        .withTorchThreads(torchThreads).withOnnxThreads(onnxThreads);
+        .withTorchThreads(torchThreads).withOnnxThreads(onnxThreads).withBucketByLength(bucketByLength);
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("Encoder benchmark: %d CPU cores visible, device %s, %.1f s per batch size, %d warm-up batches%n%n",
-        Runtime.getRuntime().availableProcessors(), device, seconds, warmUp);
+    out.printf("Encoder benchmark: %d CPU cores visible, device %s, %.1f s per batch size, %d warm-up"
+            + " batches, %d ONNX / %d PyTorch thread(s), bucketing %s%n%n",
+        Runtime.getRuntime().availableProcessors(), device, seconds, warmUp, onnxThreads, torchThreads,
+        bucketByLength ? "on" : "off");
     EncoderBenchmark.printHeader(out);
     int poolSize = Math.max(largest * 4, 64);
     for (String modality : modalities) {
