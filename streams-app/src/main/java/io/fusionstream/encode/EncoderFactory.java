@@ -179,7 +179,7 @@ public final class EncoderFactory {
     }
     throw new IllegalArgumentException(
         "model '" + value + "' is neither a built-in, a directory, nor a model under "
-            + (settings.modelDir() == null ? "(no fusion.encoder.model-dir set)" : settings.modelDir()));
+            + (settings.modelDir() == null ? "(no fusion.encoder.model.dir set)" : settings.modelDir()));
   }
 
   private static boolean isBuiltin(String value) {
