@@ -53,7 +53,7 @@ public final class DjlFusionModel implements FusionModel {
   }
 
   /** Writes the parameters and model.json into {@code dir}, which must exist. */
-  static void save(Path dir, FusionBlock block, ModelDescription description) throws IOException {
+  void saveTo(Path dir, ModelDescription description) throws IOException {
     try (DataOutputStream out =
         new DataOutputStream(
             new BufferedOutputStream(
