@@ -10,7 +10,7 @@ import java.util.Random;
  *
  * @param valenceSign +1 or -1
  * @param valenceStrength how clearly the valence shows, in (0, 1]
- * @param arousal in [0, 1]; above 0.5 for aroused sessions, the ranges overlap a little
+ * @param arousal in [0, 1]: at least 0.5 for aroused sessions, below 0.45 for calm ones
  */
 public record Affect(String label, int valenceSign, double valenceStrength, double arousal) {
   public static final String POSITIVE = "positive";
@@ -21,9 +21,9 @@ public record Affect(String label, int valenceSign, double valenceStrength, doub
     int pick = random.nextInt(3);
     double strength = 0.3 + 0.7 * random.nextDouble();
     return switch (pick) {
-      case 0 -> new Affect(POSITIVE, 1, strength, 0.45 + 0.55 * random.nextDouble());
-      case 1 -> new Affect(NEUTRAL, random.nextBoolean() ? 1 : -1, strength, 0.55 * random.nextDouble());
-      default -> new Affect(NEGATIVE, -1, strength, 0.45 + 0.55 * random.nextDouble());
+      case 0 -> new Affect(POSITIVE, 1, strength, 0.5 + 0.5 * random.nextDouble());
+      case 1 -> new Affect(NEUTRAL, random.nextBoolean() ? 1 : -1, strength, 0.45 * random.nextDouble());
+      default -> new Affect(NEGATIVE, -1, strength, 0.5 + 0.5 * random.nextDouble());
     };
   }
 }

@@ -23,14 +23,15 @@ import javax.sound.sampled.AudioSystem;
 /**
  * Writes a reproducible multimodal dataset: per session 1-2 utterances, 1-2 face frames (PNG) and
  * 1-2 voice chunks (16 kHz mono WAV), plus manifest.jsonl. Each session draws an {@link Affect};
- * a quarter of the sessions have degraded frames and a fifth degraded audio, so a model must learn
- * when to trust which modality. The same seed and size give the same files.
+ * 30% of the sessions have degraded frames, a fifth degraded audio and some a garbled
+ * transcript, so a model must learn when to trust which modality. The same seed and size give the same files.
  */
 public final class SyntheticDataset {
   public static final String MANIFEST = "manifest.jsonl";
   public static final List<String> LABELS = List.of(Affect.POSITIVE, Affect.NEUTRAL, Affect.NEGATIVE);
-  static final double DEGRADED_IMAGE = 0.25;
+  static final double DEGRADED_IMAGE = 0.3;
   static final double DEGRADED_AUDIO = 0.2;
+  static final double DEGRADED_TEXT = 0.15;
 
   private SyntheticDataset() {}
 
@@ -57,9 +58,10 @@ public final class SyntheticDataset {
     Affect affect = Affect.sample(random);
     boolean badImage = random.nextDouble() < DEGRADED_IMAGE;
     boolean badAudio = random.nextDouble() < DEGRADED_AUDIO;
+    boolean badText = random.nextDouble() < DEGRADED_TEXT;
     List<String> texts = new ArrayList<>();
     for (int i = 0, n = 1 + random.nextInt(2); i < n; i++) {
-      texts.add(SyntheticText.utterance(affect, random));
+      texts.add(badText ? SyntheticText.garbled(random) : SyntheticText.utterance(affect, random));
     }
     Files.writeString(out.resolve("texts").resolve(id + ".txt"), String.join("\n", texts) + "\n");
     List<String> images = new ArrayList<>();
@@ -77,6 +79,7 @@ public final class SyntheticDataset {
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("valence", affect.valenceSign() * affect.valenceStrength());
     meta.put("arousal", affect.arousal());
+    meta.put("text_degraded", badText);
     meta.put("image_degraded", badImage);
     meta.put("audio_degraded", badAudio);
     return new ManifestEntry(id, affect.label(), texts, images, audio, meta);
@@ -85,6 +88,11 @@ public final class SyntheticDataset {
   /** A pure-noise frame, to test how the fusion treats a broken camera. */
   public static void writeNoiseImage(Path file, long seed) throws IOException {
     writePng(file, SyntheticFace.noise(new Random(seed)));
+  }
+
+  /** A garbled transcript, to test how the fusion treats a broken speech-to-text. */
+  public static String noiseText(long seed) {
+    return SyntheticText.garbled(new Random(seed));
   }
 
   /** A pure-noise chunk, to test how the fusion treats a broken microphone. */

@@ -13,8 +13,9 @@ import java.util.Random;
 /**
  * A drawn face whose mouth curve, brow slant and a faint tint follow valence (a smile and raised
  * brows when positive, a frown and knitted brows when negative), scaled by how strongly the
- * valence shows. Position, size, skin and background vary; pixel noise always, and a degraded
- * frame adds heavy noise and an occluder over the mouth. Arousal is not drawn.
+ * valence shows. Position, size, skin and background vary; pixel noise always. A degraded frame
+ * either adds heavy noise and an occluder over the mouth or is a glitching feed of random pixels
+ * with a faint trace of the face. Arousal is not drawn.
  */
 final class SyntheticFace {
   static final int SIZE = 96;
@@ -38,7 +39,7 @@ final class SyntheticFace {
       double cy = SIZE / 2.0 + random.nextGaussian() * 4;
       double r = 30 + random.nextDouble() * 8;
       Color skin = SKIN[random.nextInt(SKIN.length)];
-      g.setColor(tint(skin, expression * 0.12));
+      g.setColor(tint(skin, expression * 0.08));
       g.fill(new Ellipse2D.Double(cx - r, cy - r * 1.1, 2 * r, 2.2 * r));
 
       g.setColor(new Color(30, 30, 30));
@@ -48,7 +49,7 @@ final class SyntheticFace {
         double ex = cx + side * eyeDx;
         g.fill(new Ellipse2D.Double(ex - 3.5, eyeY - 3, 7, 6));
         // brows: inner ends down when negative (knitted), raised when positive
-        double slope = side * expression * 5;
+        double slope = side * expression * 4;
         g.setStroke(new BasicStroke(2.5f));
         g.draw(new Line2D.Double(ex - 7, eyeY - 9 - slope, ex + 7, eyeY - 9 + slope));
       }
@@ -57,8 +58,12 @@ final class SyntheticFace {
       g.setStroke(new BasicStroke(3f));
       g.setColor(new Color(120, 30, 40));
       // the control point pulls the middle down for a smile, up for a frown
-      g.draw(new QuadCurve2D.Double(cx - half, mouthY, cx, mouthY + expression * 16, cx + half, mouthY));
+      g.draw(new QuadCurve2D.Double(cx - half, mouthY, cx, mouthY + expression * 12, cx + half, mouthY));
 
+      if (degraded && random.nextBoolean()) {
+        g.dispose();
+        return brokenFeed(image, random);
+      }
       if (degraded) {
         g.setColor(new Color(random.nextInt(256), random.nextInt(256), random.nextInt(256)));
         double w = r * (1.0 + random.nextDouble());
@@ -67,8 +72,26 @@ final class SyntheticFace {
     } finally {
       g.dispose();
     }
-    addNoise(image, degraded ? 55 + random.nextInt(30) : 8 + random.nextInt(12), random);
+    addNoise(image, degraded ? 55 + random.nextInt(30) : 10 + random.nextInt(20), random);
     return image;
+  }
+
+  /** A glitching camera: random pixels with only a faint trace of the face left. */
+  private static BufferedImage brokenFeed(BufferedImage face, Random random) {
+    double keep = 0.1 + 0.15 * random.nextDouble();
+    for (int y = 0; y < SIZE; y++) {
+      for (int x = 0; x < SIZE; x++) {
+        int rgb = face.getRGB(x, y);
+        int noise = random.nextInt(0x1000000);
+        int mixed = 0;
+        for (int shift = 0; shift <= 16; shift += 8) {
+          int c = (int) (keep * ((rgb >> shift) & 0xff) + (1 - keep) * ((noise >> shift) & 0xff));
+          mixed |= clamp(c) << shift;
+        }
+        face.setRGB(x, y, mixed);
+      }
+    }
+    return face;
   }
 
   /** Warm (toward red) for positive, cool (toward blue) for negative. */

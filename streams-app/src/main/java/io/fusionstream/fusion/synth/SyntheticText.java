@@ -6,7 +6,8 @@ import java.util.Random;
 /**
  * Utterances that carry the sign of valence only, never arousal: mostly plain sentiment, some
  * ambiguous small talk, and some that say the opposite of what they mean (sarcasm for negative
- * sessions, "not bad" understatement for positive ones).
+ * sessions, "not bad" understatement for positive ones). A degraded session's transcript is
+ * {@link #garbled}.
  */
 final class SyntheticText {
   private static final List<String> POSITIVE =
@@ -58,7 +59,25 @@ final class SyntheticText {
   private static final List<String> OPENERS = List.of("", "Honestly, ", "Well, ", "So ", "Hmm, ");
   private static final List<String> CLOSERS = List.of("", " today", " this week", " again", ".");
 
+  private static final List<String> GARBLE =
+      List.of("uh", "mm", "[inaudible]", "the", "so", "er", "[crosstalk]", "k", "ah", "like", "--");
+
   private SyntheticText() {}
+
+  /**
+   * What a broken transcription gives: filler and markers, no sentiment. A model has to learn that
+   * such text says nothing, rather than read noise as a signal.
+   */
+  static String garbled(Random random) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0, n = 3 + random.nextInt(5); i < n; i++) {
+      if (i > 0) {
+        out.append(' ');
+      }
+      out.append(pick(GARBLE, random));
+    }
+    return out.toString();
+  }
 
   static String utterance(Affect affect, Random random) {
     double roll = random.nextDouble();

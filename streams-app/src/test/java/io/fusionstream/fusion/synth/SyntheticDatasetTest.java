@@ -45,7 +45,7 @@ class SyntheticDatasetTest {
       double valence = ((Number) e.meta().get("valence")).doubleValue();
       double arousal = ((Number) e.meta().get("arousal")).doubleValue();
       switch (e.label()) {
-        case "neutral" -> assertThat(arousal).isLessThan(0.55);
+        case "neutral" -> assertThat(arousal).isLessThan(0.45);
         case "positive" -> assertThat(valence).isPositive();
         default -> assertThat(valence).isNegative();
       }
