@@ -55,6 +55,18 @@ public final class DatasetEncoder {
     this.progress = progress;
   }
 
+  /** Reads files as the stream does (same decoders and limits) and encodes with {@code encoders}. */
+  public static DatasetEncoder of(io.fusionstream.encode.Encoders encoders, PrintStream progress) {
+    io.fusionstream.encode.Limits limits = io.fusionstream.encode.Limits.defaults();
+    return new DatasetEncoder(
+        encoders.text(),
+        encoders.image(),
+        encoders.audio(),
+        file -> io.fusionstream.encode.MediaFiles.readImage(file, limits),
+        file -> io.fusionstream.encode.MediaFiles.readWav(file, encoders.audioSampleRate(), limits),
+        progress);
+  }
+
   /** @param labels the label order of the model; null to take the manifest's order */
   public EncodedDataset encode(Manifest manifest, List<String> labels) throws IOException {
     List<String> order = labels == null ? manifest.labels() : List.copyOf(labels);
