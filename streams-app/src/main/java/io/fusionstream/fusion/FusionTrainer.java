@@ -125,7 +125,8 @@ public final class FusionTrainer {
           new EpochMetrics(epoch, lossSum / train.size(), correct / (double) train.size(), val[0], val[1]);
       history.add(metrics);
       if (progress != null) {
-        progress.print("\r" + metrics + System.lineSeparator());
+        // padded so the line fully covers the progress bar it replaces
+        progress.print("\r" + String.format("%-72s", metrics) + System.lineSeparator());
       }
       if (val[0] < bestLoss - 1e-4) {
         bestLoss = val[0];
