@@ -118,7 +118,7 @@ public final class TrainCommand implements Callable<Integer> {
     TrainOptions defaults = TrainOptions.defaults(chosen);
     TrainOptions options =
         new TrainOptions(chosen, EnumSet.allOf(Modality.class), epochs, batchSize, learningRate,
-            defaults.weightDecay(), patience, modalityDropout, defaults.auxWeight(),
+            defaults.weightDecay(), patience, modalityDropout, defaults.auxWeight(), defaults.trustWeight(),
             defaults.sharedDim(), defaults.attentionDim(), defaults.hiddenDim(), defaults.dropout(),
             seed);
 

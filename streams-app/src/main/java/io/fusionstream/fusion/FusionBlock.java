@@ -25,7 +25,8 @@ import java.util.List;
  * <p>Input: one (B, D_m) array per modality in {@link FusionArchitecture#ORDER} (zeros where
  * absent) and the presence mask (B, M). Each modality is standardised with frozen training-set
  * statistics, projected into the shared dimension d ({@code tanh(W_m x + b_m)}), fused by the
- * configured {@link StrategyBlock}, and read by the heads.
+ * configured {@link StrategyBlock}, and read by the heads (the classifier reads the fused vector
+ * and the mask).
  *
  * <p>Output, in this order: label logits (B, L), modality weights (B, M), auxiliary logits of each
  * modality's own classifier (B, M, L), the fused vector before normalisation (B, E), and the mask.
@@ -127,8 +128,9 @@ public final class FusionBlock extends AbstractBlock {
     }
     NDList fused = strategy.forward(store, new NDList(stacked, mask), training);
     NDArray u = fused.get(0);
+    NDArray headInput = headSeesMask() ? u.concat(mask, 1) : u;
     NDArray h =
-        Activation.relu(hidden.forward(store, new NDList(u), training).singletonOrThrow());
+        Activation.relu(hidden.forward(store, new NDList(headInput), training).singletonOrThrow());
     NDArray logits = output.forward(store, new NDList(h), training).singletonOrThrow();
     NDList aux = new NDList(modalities);
     for (int i = 0; i < modalities; i++) {
@@ -136,6 +138,14 @@ public final class FusionBlock extends AbstractBlock {
       aux.add(auxHeads.get(i).forward(store, new NDList(v), training).singletonOrThrow());
     }
     return new NDList(logits, fused.get(1), NDArrays.stack(aux, 1), u, mask);
+  }
+
+  /**
+   * The classifier also reads the mask, so it knows which modalities the fused vector came from:
+   * without it, a missing voice would look to the head like a calm one. Concat has the mask in u.
+   */
+  private boolean headSeesMask() {
+    return arch.strategy() != FusionStrategy.CONCAT;
   }
 
   @Override
@@ -159,7 +169,8 @@ public final class FusionBlock extends AbstractBlock {
     }
     strategy.initialize(
         manager, dataType, new Shape(b, m, arch.sharedDim()), new Shape(b, m));
-    hidden.initialize(manager, dataType, new Shape(b, strategy.fusedDim()));
+    int headWidth = strategy.fusedDim() + (headSeesMask() ? m : 0);
+    hidden.initialize(manager, dataType, new Shape(b, headWidth));
     output.initialize(manager, dataType, new Shape(b, arch.hiddenDim()));
   }
 }

@@ -64,7 +64,7 @@ public final class FusionTrainer {
               .optWeightDecays(options.weightDecay())
               .build();
       DefaultTrainingConfig config =
-          new DefaultTrainingConfig(new FusionLoss(options.auxWeight()))
+          new DefaultTrainingConfig(new FusionLoss(options.auxWeight(), options.trustWeight()))
               .optOptimizer(adam)
               .optDevices(new Device[] {Device.cpu()});
       try (Trainer trainer = model.newTrainer(config)) {

@@ -11,6 +11,8 @@ import java.util.Set;
  * @param modalityDropout probability of hiding each present modality of a training window in an
  *     epoch (at least one always stays), so the model learns to cope with missing ones
  * @param auxWeight weight of the per-modality auxiliary losses
+ * @param trustWeight weight of the loss pulling fusion weights towards the modalities whose own
+ *     auxiliary head is right (see FusionLoss)
  * @param patience epochs without a better validation loss before training stops
  */
 public record TrainOptions(
@@ -23,6 +25,7 @@ public record TrainOptions(
     int patience,
     float modalityDropout,
     float auxWeight,
+    float trustWeight,
     int sharedDim,
     int attentionDim,
     int hiddenDim,
@@ -44,29 +47,30 @@ public record TrainOptions(
 
   public static TrainOptions defaults(FusionStrategy strategy) {
     return new TrainOptions(
-        strategy, EnumSet.allOf(Modality.class), 60, 32, 3e-3f, 1e-4f, 10, 0.25f, 0.5f, 32, 16, 32,
+        strategy, EnumSet.allOf(Modality.class), 60, 32, 3e-3f, 1e-4f, 10, 0.25f, 0.5f,
+        1.0f, 32, 16, 32,
         0.1f, 42L);
   }
 
   public TrainOptions withStrategy(FusionStrategy s) {
     return new TrainOptions(s, modalities, epochs, batchSize, learningRate, weightDecay, patience,
-        modalityDropout, auxWeight, sharedDim, attentionDim, hiddenDim, dropout, seed);
+        modalityDropout, auxWeight, trustWeight, sharedDim, attentionDim, hiddenDim, dropout, seed);
   }
 
   public TrainOptions withEpochs(int n) {
     return new TrainOptions(strategy, modalities, n, batchSize, learningRate, weightDecay, patience,
-        modalityDropout, auxWeight, sharedDim, attentionDim, hiddenDim, dropout, seed);
+        modalityDropout, auxWeight, trustWeight, sharedDim, attentionDim, hiddenDim, dropout, seed);
   }
 
   public TrainOptions withSeed(long s) {
     return new TrainOptions(strategy, modalities, epochs, batchSize, learningRate, weightDecay,
-        patience, modalityDropout, auxWeight, sharedDim, attentionDim, hiddenDim, dropout, s);
+        patience, modalityDropout, auxWeight, trustWeight, sharedDim, attentionDim, hiddenDim, dropout, s);
   }
 
   /** Only {@code only}, and no modality dropout (there would be nothing left to drop to). */
   public TrainOptions singleModality(Modality only) {
     return new TrainOptions(strategy, Set.of(only), epochs, batchSize, learningRate, weightDecay,
-        patience, 0f, auxWeight, sharedDim, attentionDim, hiddenDim, dropout, seed);
+        patience, 0f, auxWeight, trustWeight, sharedDim, attentionDim, hiddenDim, dropout, seed);
   }
 
   FusionArchitecture architecture(java.util.List<String> labels,

@@ -82,9 +82,9 @@ final class SyntheticText {
   static String utterance(Affect affect, Random random) {
     double roll = random.nextDouble();
     List<String> pool;
-    if (roll < 0.2) {
+    if (roll < 0.25) {
       pool = AMBIGUOUS;
-    } else if (roll < 0.38) {
+    } else if (roll < 0.47) {
       pool = affect.valenceSign() > 0 ? UNDERSTATED : SARCASTIC;
     } else {
       pool = affect.valenceSign() > 0 ? POSITIVE : NEGATIVE;
