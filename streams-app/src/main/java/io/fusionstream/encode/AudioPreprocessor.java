@@ -29,6 +29,9 @@ final class AudioPreprocessor implements Preprocessor<DecodedAudio> {
     this.withLengths = withLengths;
     this.inputName = inputName;
     this.logMel = new LogMelSpectrogram(spec);
+    if (spec.input() != AudioSpec.Input.WAVEFORM) {
+      TorchThreads.configure(TorchThreads.DEFAULT);
+    }
   }
 
   @Override

@@ -20,6 +20,7 @@ public final class BuiltinEncoders {
   private BuiltinEncoders() {}
 
   public static DjlEncoder<DecodedImage> image(String device, int maxBatchSize) {
+    TorchThreads.configure(TorchThreads.DEFAULT);
     Device d = Devices.resolve(device, ENGINE);
     Model model = Model.newInstance(IMAGE_ID, d, ENGINE);
     model.setBlock(ImageFeatureBlock.block());
@@ -44,6 +45,7 @@ public final class BuiltinEncoders {
     if (spec.input() != AudioSpec.Input.WAVEFORM) {
       throw new IllegalArgumentException("the built-in audio encoder takes the waveform");
     }
+    TorchThreads.configure(TorchThreads.DEFAULT);
     Device d = Devices.resolve(device, ENGINE);
     Model model = Model.newInstance(AUDIO_ID, d, ENGINE);
     model.setBlock(AudioStatsBlock.block(spec));

@@ -117,7 +117,7 @@ public final class DjlEncoder<I> implements Encoder<I> {
       for (int index : batch) {
         items.add(inputs.get(index));
       }
-      float[][] rows = predict(predictor, items);
+      float[][] rows = predictIsolatingPoison(predictor, items, batch);
       for (int i = 0; i < batch.length; i++) {
         if (rows[i].length != dimension) {
           throw new EncodeException(
@@ -165,6 +165,51 @@ public final class DjlEncoder<I> implements Encoder<I> {
     return batches;
   }
 
+  /**
+   * Decoders catch bad inputs before they get here, but a model can still fail on one input (an
+   * operator that rejects an odd shape, a custom op throwing). Rather than failing every input of
+   * the batch, a failed batch is retried one input at a time. If some inputs fail alone and others
+   * do not, the first failing one is reported with its index ({@link PoisonInputException}); if all
+   * fail, or the batch had one input, the failure is the model's or the device's and is rethrown as
+   * is, so that a broken model does not dead-letter every input.
+   */
+  private float[][] predictIsolatingPoison(
+      Predictor<List<I>, float[][]> predictor, List<I> items, int[] indices) {
+    try {
+      return predict(predictor, items);
+    } catch (EncodeException batchFailure) {
+      if (items.size() == 1) {
+        throw batchFailure;
+      }
+      LOG.warn("{}: batch of {} failed ({}), retrying its inputs one by one", modelId, items.size(),
+          batchFailure.getMessage());
+      float[][] rows = new float[items.size()][];
+      int firstBad = -1;
+      EncodeException firstFailure = null;
+      int failures = 0;
+      for (int i = 0; i < items.size(); i++) {
+        try {
+          rows[i] = predict(predictor, List.of(items.get(i)))[0];
+        } catch (EncodeException single) {
+          failures++;
+          if (firstFailure == null) {
+            firstBad = i;
+            firstFailure = single;
+          }
+        }
+      }
+      if (failures == items.size()) {
+        throw batchFailure;
+      }
+      if (firstFailure != null) {
+        throw new PoisonInputException(indices[firstBad],
+            modelId + " fails on input " + indices[firstBad] + " alone (" + failures + " of "
+                + items.size() + " in its batch): " + firstFailure.getMessage(), firstFailure);
+      }
+      return rows;
+    }
+  }
+
   private float[][] predict(Predictor<List<I>, float[][]> predictor, List<I> items) {
     try {
       return predictor.predict(items);
@@ -201,6 +246,10 @@ public final class DjlEncoder<I> implements Encoder<I> {
       }
       return false;
     });
+  }
+
+  Preprocessor<I> preprocessor() {
+    return preprocessor;
   }
 
   int predictorCount() {

@@ -42,6 +42,7 @@ public final class EncoderFactory {
   }
 
   public static DjlEncoder<String> text(EncoderSettings settings) {
+    TorchThreads.configure(settings.torchThreads());
     BuiltinTextModel builtin = BuiltinTextModel.byName(settings.textModel());
     if (builtin != null) {
       String version = builtin.version();
@@ -60,6 +61,7 @@ public final class EncoderFactory {
   }
 
   public static DjlEncoder<DecodedImage> image(EncoderSettings settings) {
+    TorchThreads.configure(settings.torchThreads());
     if (isBuiltin(settings.imageModel())) {
       return BuiltinEncoders.image(settings.device(), settings.maxBatchSize());
     }
@@ -70,6 +72,7 @@ public final class EncoderFactory {
   }
 
   public static DjlEncoder<DecodedAudio> audio(EncoderSettings settings) {
+    TorchThreads.configure(settings.torchThreads());
     if (isBuiltin(settings.audioModel())) {
       return BuiltinEncoders.audio(settings.audio(), settings.device(), settings.maxBatchSize());
     }
@@ -102,7 +105,7 @@ public final class EncoderFactory {
     }
     try {
       Device device = Devices.resolve(settings.device(), engine);
-      ZooModel<NDList, NDList> model = load(onnx, engine, device);
+      ZooModel<NDList, NDList> model = load(onnx, engine, device, settings.onnxThreads());
       TextPreprocessor preprocessor = new TextPreprocessor(tokenizer, output);
       int dims = dimension > 0 ? dimension : measure(model, preprocessor, device, "dimension probe");
       LOG.info("text encoder {} on {}: {} dims, max {} tokens", id, device, dims, maxLength);
@@ -117,7 +120,8 @@ public final class EncoderFactory {
   private static <I> DjlEncoder<I> loadModel(ModelSpec spec, Preprocessor<I> preprocessor, I probe,
       EncoderSettings settings, boolean bucket) {
     Device device = Devices.resolve(settings.device(), spec.engine());
-    ZooModel<NDList, NDList> model = load(spec.modelFile(), spec.engine(), device);
+    ZooModel<NDList, NDList> model =
+        load(spec.modelFile(), spec.engine(), device, settings.onnxThreads());
     try {
       int dims = spec.dimension() > 0 ? spec.dimension() : measure(model, preprocessor, device, probe);
       LOG.info("{} encoder {} ({}) on {}: {} dims", spec.modality(), spec.modelId(), spec.engine(),
@@ -130,14 +134,18 @@ public final class EncoderFactory {
     }
   }
 
-  static ZooModel<NDList, NDList> load(Path file, String engine, Device device) {
-    Criteria<NDList, NDList> criteria = Criteria.builder()
+  static ZooModel<NDList, NDList> load(Path file, String engine, Device device, int onnxThreads) {
+    Criteria.Builder<NDList, NDList> builder = Criteria.builder()
         .setTypes(NDList.class, NDList.class)
         .optEngine(engine)
         .optModelPath(file)
         .optDevice(device)
-        .optTranslator(new NoopTranslator())
-        .build();
+        .optTranslator(new NoopTranslator());
+    if (onnxThreads > 0 && engine.equals("OnnxRuntime")) {
+      builder.optOption("intraOpNumThreads", Integer.toString(onnxThreads))
+          .optOption("interOpNumThreads", "1");
+    }
+    Criteria<NDList, NDList> criteria = builder.build();
     try {
       return criteria.loadModel();
     } catch (IOException | ModelNotFoundException | MalformedModelException e) {
@@ -171,7 +179,7 @@ public final class EncoderFactory {
     }
     throw new IllegalArgumentException(
         "model '" + value + "' is neither a built-in, a directory, nor a model under "
-            + (settings.modelDir() == null ? "(no fusion.encoder.model-dir set)" : settings.modelDir()));
+            + (settings.modelDir() == null ? "(no fusion.encoder.model.dir set)" : settings.modelDir()));
   }
 
   private static boolean isBuiltin(String value) {

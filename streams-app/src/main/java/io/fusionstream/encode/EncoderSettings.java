@@ -18,6 +18,9 @@ import java.nio.file.Path;
  * @param bucketByLength sort a call's inputs by length into separate batches, so one long text does
  *     not pad a batch of short ones
  * @param audio spectrogram parameters of the built-in audio encoder
+ * @param torchThreads threads per PyTorch op (built-in encoders, log-mel); 0: DJL's default
+ * @param onnxThreads ONNX Runtime intra-op threads per session (default 1: parallelism comes from
+ *     the stream threads, each with its own predictor); 0: ONNX Runtime's default (all cores)
  */
 public record EncoderSettings(
     String textModel,
@@ -29,7 +32,9 @@ public record EncoderSettings(
     int maxBatchSize,
     int maxSequenceLength,
     boolean bucketByLength,
-    AudioSpec audio) {
+    AudioSpec audio,
+    int torchThreads,
+    int onnxThreads) {
 
   public static final String BUILTIN = "builtin";
 
@@ -43,41 +48,62 @@ public record EncoderSettings(
 
   public static EncoderSettings defaults() {
     return new EncoderSettings(
-        "minilm", Pooling.MEAN, BUILTIN, BUILTIN, null, "auto", 32, 256, true, AudioSpec.defaults());
+        "minilm", Pooling.MEAN, BUILTIN, BUILTIN, null, "auto", 32, 256, true, AudioSpec.defaults(),
+        TorchThreads.DEFAULT, 1);
   }
 
   public EncoderSettings withTextModel(String model) {
     return new EncoderSettings(model, textPooling, imageModel, audioModel, modelDir, device,
-        maxBatchSize, maxSequenceLength, bucketByLength, audio);
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads);
   }
 
   public EncoderSettings withImageModel(String model) {
     return new EncoderSettings(textModel, textPooling, model, audioModel, modelDir, device,
-        maxBatchSize, maxSequenceLength, bucketByLength, audio);
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads);
   }
 
   public EncoderSettings withAudioModel(String model) {
     return new EncoderSettings(textModel, textPooling, imageModel, model, modelDir, device,
-        maxBatchSize, maxSequenceLength, bucketByLength, audio);
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads);
   }
 
   public EncoderSettings withModelDir(Path dir) {
     return new EncoderSettings(textModel, textPooling, imageModel, audioModel, dir, device,
-        maxBatchSize, maxSequenceLength, bucketByLength, audio);
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads);
   }
 
   public EncoderSettings withDevice(String value) {
     return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, value,
-        maxBatchSize, maxSequenceLength, bucketByLength, audio);
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads);
   }
 
   public EncoderSettings withMaxBatchSize(int size) {
     return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, device,
-        size, maxSequenceLength, bucketByLength, audio);
+        size, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads);
   }
 
   public EncoderSettings withMaxSequenceLength(int tokens) {
     return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, device,
-        maxBatchSize, tokens, bucketByLength, audio);
+        maxBatchSize, tokens, bucketByLength, audio, torchThreads, onnxThreads);
+  }
+
+  public EncoderSettings withBucketByLength(boolean bucket) {
+    return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, device,
+        maxBatchSize, maxSequenceLength, bucket, audio, torchThreads, onnxThreads);
+  }
+
+  public EncoderSettings withAudio(AudioSpec spec) {
+    return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, device,
+        maxBatchSize, maxSequenceLength, bucketByLength, spec, torchThreads, onnxThreads);
+  }
+
+  public EncoderSettings withTorchThreads(int threads) {
+    return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, device,
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, threads, onnxThreads);
+  }
+
+  public EncoderSettings withOnnxThreads(int threads) {
+    return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, device,
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, threads);
   }
 }

@@ -10,6 +10,7 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes JPEG, PNG and RAW_RGB frames to {@link DecodedImage}.
@@ -87,8 +88,9 @@ public final class ImageDecoder implements InputDecoder<ImageFrameEvent, Decoded
       throw new InvalidInputException(
           Reasons.IMAGE_DECODE_FAILED, "bytes do not start like a " + encoding + " file");
     }
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
-      ImageReader reader = readerFor(encoding, in);
+    // In memory: ImageIO.createImageInputStream would spool every frame to a temp file by default.
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+      ImageReader reader = readerFor(encoding);
       try {
         reader.setInput(in, true, true);
         int headerWidth = reader.getWidth(0);
@@ -114,11 +116,8 @@ public final class ImageDecoder implements InputDecoder<ImageFrameEvent, Decoded
     }
   }
 
-  private static ImageReader readerFor(ImageEncoding encoding, ImageInputStream in)
+  private static ImageReader readerFor(ImageEncoding encoding)
       throws InvalidInputException {
-    if (in == null) {
-      throw new InvalidInputException(Reasons.IMAGE_DECODE_FAILED, "no image input stream");
-    }
     Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(encoding.name());
     if (!readers.hasNext()) {
       throw new InvalidInputException(Reasons.IMAGE_DECODE_FAILED, "no reader for " + encoding);

@@ -28,7 +28,9 @@ final class ImagePreprocessor implements Preprocessor<DecodedImage> {
     FloatBuffer data = FloatBuffer.allocate(batch.size() * plane * 3);
     float[] pixels = new float[plane * 3];
     for (DecodedImage image : batch) {
-      float[] hwc = ImageResizer.resize(image, w, h);
+      DecodedImage fitted =
+          spec.resize() == ImageSpec.Resize.CENTER_CROP ? ImageResizer.centerCrop(image, w, h) : image;
+      float[] hwc = ImageResizer.resize(fitted, w, h);
       for (int p = 0; p < plane; p++) {
         for (int c = 0; c < 3; c++) {
           int source = spec.order() == ImageSpec.ChannelOrder.RGB ? c : 2 - c;

@@ -49,6 +49,27 @@ final class ImageResizer {
     return out;
   }
 
+  /** The largest centred region of {@code image} with the aspect ratio targetW : targetH. */
+  static DecodedImage centerCrop(DecodedImage image, int targetW, int targetH) {
+    int w = image.width();
+    int h = image.height();
+    // Compare w / h with targetW / targetH without rounding: w * targetH vs h * targetW.
+    long wide = (long) w * targetH;
+    long tall = (long) h * targetW;
+    int cropW = wide > tall ? (int) Math.max(1, Math.round(h * (double) targetW / targetH)) : w;
+    int cropH = wide < tall ? (int) Math.max(1, Math.round(w * (double) targetH / targetW)) : h;
+    if (cropW == w && cropH == h) {
+      return image;
+    }
+    int x0 = (w - cropW) / 2;
+    int y0 = (h - cropH) / 2;
+    byte[] rgb = new byte[cropW * cropH * 3];
+    for (int y = 0; y < cropH; y++) {
+      System.arraycopy(image.rgb(), ((y0 + y) * w + x0) * 3, rgb, y * cropW * 3, cropW * 3);
+    }
+    return new DecodedImage(cropW, cropH, rgb);
+  }
+
   /** For each output index along one axis: the source indices and their normalised weights. */
   private record Kernel(int[][] taps, float[][] weights) {
     static Kernel of(int in, int out) {

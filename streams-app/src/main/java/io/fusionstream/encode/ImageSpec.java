@@ -7,7 +7,16 @@ import java.util.Arrays;
  * std}, channel order and tensor layout.
  */
 public record ImageSpec(
-    int width, int height, float[] mean, float[] std, ChannelOrder order, Layout layout) {
+    int width, int height, float[] mean, float[] std, ChannelOrder order, Layout layout,
+    Resize resize) {
+
+  /** How the picture is fitted to width x height. */
+  public enum Resize {
+    /** Scale each axis independently (aspect ratio not kept). */
+    STRETCH,
+    /** Cut the largest centred region with the target's aspect ratio, then scale: CLIP-style. */
+    CENTER_CROP
+  }
 
   public enum ChannelOrder {
     RGB,
@@ -42,6 +51,7 @@ public record ImageSpec(
   /** Pixels in [0, 1], RGB, NCHW: what the built-in feature block takes. */
   public static ImageSpec unitRange(int width, int height) {
     return new ImageSpec(
-        width, height, new float[] {0, 0, 0}, new float[] {1, 1, 1}, ChannelOrder.RGB, Layout.NCHW);
+        width, height, new float[] {0, 0, 0}, new float[] {1, 1, 1}, ChannelOrder.RGB, Layout.NCHW,
+        Resize.STRETCH);
   }
 }

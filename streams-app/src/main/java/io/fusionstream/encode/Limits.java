@@ -12,6 +12,7 @@ package io.fusionstream.encode;
  * @param maxAudioBytes largest accepted encoded audio chunk
  * @param maxAudioSeconds longest accepted audio chunk, from its header or byte count
  */
+// Defaults match the fusion.limit.* keys of FusionConfig.
 public record Limits(
     int maxTextChars,
     int maxImageBytes,
@@ -19,9 +20,9 @@ public record Limits(
     int maxAudioBytes,
     double maxAudioSeconds) {
 
-  public static final int DEFAULT_MAX_TEXT_CHARS = 10_000;
-  public static final int DEFAULT_MAX_IMAGE_BYTES = 10 * 1024 * 1024;
-  public static final long DEFAULT_MAX_IMAGE_PIXELS = 4096L * 4096L;
+  public static final int DEFAULT_MAX_TEXT_CHARS = 20_000;
+  public static final int DEFAULT_MAX_IMAGE_BYTES = 8 * 1024 * 1024;
+  public static final long DEFAULT_MAX_IMAGE_PIXELS = 25_000_000L;
   public static final int DEFAULT_MAX_AUDIO_BYTES = 8 * 1024 * 1024;
   public static final double DEFAULT_MAX_AUDIO_SECONDS = 30.0;
 

@@ -101,7 +101,9 @@ public record ModelSpec(
         triple(input.get("mean"), ImageSpec.IMAGENET_MEAN),
         triple(input.get("std"), ImageSpec.IMAGENET_STD),
         ImageSpec.ChannelOrder.valueOf(text(input, "channels", "RGB").toUpperCase(Locale.ROOT)),
-        ImageSpec.Layout.valueOf(text(input, "layout", "NCHW").toUpperCase(Locale.ROOT)));
+        ImageSpec.Layout.valueOf(text(input, "layout", "NCHW").toUpperCase(Locale.ROOT)),
+        ImageSpec.Resize.valueOf(
+            text(input, "resize", "stretch").toUpperCase(Locale.ROOT).replace('-', '_')));
   }
 
   private static AudioSpec audioSpec(JsonNode input) {

@@ -61,7 +61,7 @@ public record OutputSpec(String name, Pooling pooling, boolean normalize) {
    */
   float[][] rows(NDArray array, int batchSize) {
     Shape shape = array.getShape();
-    float[] flat = array.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+    float[] flat = Vectors.floats(array);
     if (shape.dimension() == 0 || shape.get(0) != batchSize) {
       throw new EncodeException("output shape " + shape + " has no batch axis of " + batchSize);
     }

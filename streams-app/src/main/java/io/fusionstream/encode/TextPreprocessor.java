@@ -6,7 +6,6 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.fusionstream.encode.OutputSpec.Pooling;
 import java.util.ArrayList;
@@ -76,7 +75,7 @@ final class TextPreprocessor implements Preprocessor<String> {
     }
     int tokens = (int) shape.get(1);
     int dims = (int) shape.get(2);
-    float[] values = hidden.toType(DataType.FLOAT32, false).toFloatArray();
+    float[] values = Vectors.floats(hidden);
     long[] mask = maskOf(input, batchSize * tokens);
     float[][] rows = new float[batchSize][dims];
     for (int b = 0; b < batchSize; b++) {

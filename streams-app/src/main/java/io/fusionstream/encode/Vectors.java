@@ -4,6 +4,33 @@ package io.fusionstream.encode;
 public final class Vectors {
   private Vectors() {}
 
+  /**
+   * The values of a model output as floats, whatever its float type: ONNX Runtime's NDArray cannot
+   * convert types, and exports in float16 or float64 exist.
+   */
+  static float[] floats(ai.djl.ndarray.NDArray array) {
+    switch (array.getDataType()) {
+      case FLOAT32:
+        return array.toFloatArray();
+      case FLOAT64: {
+        double[] d = array.toDoubleArray();
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+          f[i] = (float) d[i];
+        }
+        return f;
+      }
+      default: {
+        Number[] n = array.toArray();
+        float[] f = new float[n.length];
+        for (int i = 0; i < n.length; i++) {
+          f[i] = n[i].floatValue();
+        }
+        return f;
+      }
+    }
+  }
+
   /** Scales {@code v} to unit length in place; a zero vector stays zero. */
   public static float[] l2Normalize(float[] v) {
     double norm = norm(v);

@@ -105,6 +105,19 @@ class AudioDecoderTest {
   }
 
   @Test
+  void oddRatePairsResampleLikeSimpleOnes() throws Exception {
+    // 44100 -> 16000 uses the phase table (160 phases); 44100 -> 16001 has 16001 phases and
+    // computes taps per sample. Both must keep a 440 Hz tone at 880 crossings a second.
+    for (int target : new int[] {16_000, 16_001}) {
+      AudioDecoder decoder = new AudioDecoder(Limits.defaults(), target);
+      DecodedAudio audio = decoder.decode(AudioEncoding.FLOAT32_LE, 44_100, 1, f32(tone(440, 44_100, 1.0, 0)));
+      assertThat(audio.samples().length).isEqualTo(target);
+      assertThat(zeroCrossings(audio.samples())).isBetween(875, 885);
+      assertThat(rms(audio.samples())).isCloseTo(Math.sqrt(0.5), within(0.02));
+    }
+  }
+
+  @Test
   void wavFilesAreReadWithTheSameRules(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("a.wav");
     Files.write(file, MediaFiles.toWav(tone(500, 22_050, 0.2, 22_050), 22_050));

@@ -57,6 +57,28 @@ class ModelByPathTest {
   }
 
   @Test
+  void centerCropKeepsTheMiddleOfAWidePicture(@TempDir Path repo) throws Exception {
+    Path dir = Files.createDirectories(repo.resolve("crop"));
+    Files.write(dir.resolve("model.onnx"), TinyOnnx.model("x", new long[] {-1, 3, -1, -1},
+        "y", 2, Op.of("GlobalAveragePool"), Op.integer("Flatten", "axis", 1)));
+    Files.writeString(dir.resolve("model.json"), """
+        {"modality": "image", "model": "model.onnx",
+         "input": {"width": 4, "height": 4, "mean": [0, 0, 0], "std": [1, 1, 1], "resize": "center-crop"}}
+        """);
+    // 30x10: red 10-column bands left and right, a green square in the middle.
+    byte[] rgb = new byte[30 * 10 * 3];
+    for (int y = 0; y < 10; y++) {
+      for (int x = 0; x < 30; x++) {
+        rgb[(y * 30 + x) * 3 + (x >= 10 && x < 20 ? 1 : 0)] = (byte) 255;
+      }
+    }
+    try (DjlEncoder<DecodedImage> encoder = EncoderFactory.image(CPU.withImageModel(dir.toString()))) {
+      float[] v = encoder.encode(List.of(new DecodedImage(30, 10, rgb)))[0];
+      assertThat(v).containsExactly(new float[] {0f, 1f, 0f}, within(1e-4f));
+    }
+  }
+
+  @Test
   void audioModelTakingLogMel(@TempDir Path repo) throws Exception {
     // [n, mels, frames] -> mean over frames: one value per mel band.
     Path dir = Files.createDirectories(repo.resolve("band-means"));

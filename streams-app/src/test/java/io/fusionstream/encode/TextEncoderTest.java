@@ -69,9 +69,8 @@ class TextEncoderTest {
   @Test
   void paddingIsMaskedOut() {
     // Without bucketing the short text is padded to the long one's length: the mask must hide it.
-    try (DjlEncoder<String> plain = EncoderFactory.text(new EncoderSettings(
-        "minilm", OutputSpec.Pooling.MEAN, "builtin", "builtin", null, "cpu", 8, 256, false,
-        AudioSpec.defaults()))) {
+    try (DjlEncoder<String> plain =
+        EncoderFactory.text(EncoderSettings.defaults().withDevice("cpu").withBucketByLength(false))) {
       String shortText = "a short sentence";
       String longText = "a much longer sentence about ".repeat(12) + "many things";
       float[] alone = plain.encode(List.of(shortText))[0];
@@ -82,6 +81,19 @@ class TextEncoderTest {
       double cosine = Vectors.cosine(together[1], alone);
       System.out.printf("padding: cosine(alone, padded in batch) = %.5f%n", cosine);
       assertThat(cosine).isGreaterThan(0.98);
+    }
+  }
+
+  @Test
+  void batchesArePaddedToTheirLongestTextNotToAFixedLength() {
+    // The shipped tokenizer.json asks for fixed padding to 128 tokens; we pad to the longest text.
+    try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager("OnnxRuntime")) {
+      ai.djl.ndarray.NDList input =
+          minilm.preprocessor().toInput(manager, List.of("hi", "hello there my friend"));
+      assertThat(input.get("input_ids").getShape().getShape()).containsExactly(2, 6);
+      assertThat(input.get("attention_mask").toLongArray())
+          .containsExactly(1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1);
+      assertThat(input.get("token_type_ids")).isNotNull();
     }
   }
 
