@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -20,9 +21,15 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Collects records across keys into batches for a {@link BatchFunction} and flushes when the batch
+ * Collects records across keys into batches for a {@link BatchFunction} and flushes when a batch
  * reaches {@code maxBatchSize} or its oldest record has waited {@code maxDelay} (a wall-clock
  * punctuation checks). Used for both the encode and the fuse stage.
+ *
+ * <p>Records may fall into groups (the encode stage: one per modality, since each modality has its
+ * own model); {@code maxBatchSize} then bounds each group of a batch, and a flush runs all groups
+ * together, so records leave in the order they arrived whatever their group. Flushing each group
+ * on its own would reorder modalities by up to the batch delay, and the window stage would count
+ * some events as late that were not.
  *
  * <p>Pending records live in a changelogged store keyed by an increasing sequence number, not only in
  * memory: Kafka Streams commits the input offset of every record whose {@code process()} returned,
@@ -32,41 +39,44 @@ import org.apache.kafka.streams.state.Stores;
  * store is the truth about what is pending, the memory copy only saves work.
  */
 final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut, VOut> {
-  private final String stage;
+  private final String stage; // null: the function reports its own batches
   private final String storeName;
   private final int maxBatchSize;
   private final long maxDelayMs;
   private final BatchFunction<K, V, KOut, VOut> function;
+  private final ToIntFunction<V> group;
   private final PipelineMetrics metrics;
 
   private ProcessorContext<KOut, VOut> context;
   private KeyValueStore<Long, PendingRecord<K, V>> store;
   private final Map<Long, V> inMemory = new HashMap<>();
   private long nextSequence;
+  private final Map<Integer, Integer> pendingPerGroup = new HashMap<>();
   private int pending;
   private long oldestEnqueuedMs;
 
   BatchingProcessor(String stage, String storeName, int maxBatchSize, Duration maxDelay,
-      BatchFunction<K, V, KOut, VOut> function, PipelineMetrics metrics) {
+      BatchFunction<K, V, KOut, VOut> function, ToIntFunction<V> group, PipelineMetrics metrics) {
     this.stage = stage;
     this.storeName = storeName;
     this.maxBatchSize = maxBatchSize;
     this.maxDelayMs = maxDelay.toMillis();
     this.function = function;
+    this.group = group;
     this.metrics = metrics;
   }
 
   /** The supplier, which also declares the pending store so Kafka Streams creates and connects it. */
   static <K, V, KOut, VOut> ProcessorSupplier<K, V, KOut, VOut> supplier(String stage, String storeName,
       Serde<K> keySerde, Serde<V> valueSerde, int maxBatchSize, Duration maxDelay,
-      BatchFunction<K, V, KOut, VOut> function, PipelineMetrics metrics) {
+      BatchFunction<K, V, KOut, VOut> function, ToIntFunction<V> group, PipelineMetrics metrics) {
     StoreBuilder<KeyValueStore<Long, PendingRecord<K, V>>> storeBuilder = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(storeName), Serdes.Long(), new PendingRecordSerde<>(keySerde, valueSerde))
         .withLoggingEnabled(Map.of());
     return new ProcessorSupplier<>() {
       @Override
       public Processor<K, V, KOut, VOut> get() {
-        return new BatchingProcessor<>(stage, storeName, maxBatchSize, maxDelay, function, metrics);
+        return new BatchingProcessor<>(stage, storeName, maxBatchSize, maxDelay, function, group, metrics);
       }
 
       @Override
@@ -81,6 +91,7 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
     this.context = context;
     this.store = context.getStateStore(storeName);
     inMemory.clear();
+    pendingPerGroup.clear();
     // After a restart the store holds what was pending at the last commit: continue from it.
     pending = 0;
     nextSequence = 0;
@@ -89,6 +100,7 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
       while (it.hasNext()) {
         KeyValue<Long, PendingRecord<K, V>> kv = it.next();
         pending++;
+        pendingPerGroup.merge(group.applyAsInt(kv.value.value()), 1, Integer::sum);
         nextSequence = Math.max(nextSequence, kv.key + 1);
         oldestEnqueuedMs = Math.min(oldestEnqueuedMs, kv.value.enqueuedWallMs());
       }
@@ -108,7 +120,8 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
     if (pending++ == 0) {
       oldestEnqueuedMs = now;
     }
-    if (pending >= maxBatchSize || maxDelayMs == 0) {
+    int inGroup = pendingPerGroup.merge(group.applyAsInt(record.value()), 1, Integer::sum);
+    if (inGroup >= maxBatchSize || maxDelayMs == 0) {
       flush(now);
     }
   }
@@ -119,7 +132,7 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
     }
   }
 
-  /** Runs every pending record through the function, in batches of at most maxBatchSize. */
+  /** Runs every pending record through the function, in order, at most maxBatchSize per group a batch. */
   private void flush(long now) {
     List<Long> sequences = new ArrayList<>(pending);
     List<PendingRecord<K, V>> all = new ArrayList<>(pending);
@@ -133,11 +146,21 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
         all.add(live == null ? p : new PendingRecord<>(p.key(), live, p.timestamp(), p.enqueuedWallMs()));
       }
     }
-    for (int from = 0; from < all.size(); from += maxBatchSize) {
-      int to = Math.min(all.size(), from + maxBatchSize);
-      runBatch(sequences.subList(from, to), all.subList(from, to), now);
+    Map<Integer, Integer> inBatch = new HashMap<>();
+    int from = 0;
+    for (int i = 0; i < all.size(); i++) {
+      if (inBatch.merge(group.applyAsInt(all.get(i).value()), 1, Integer::sum) > maxBatchSize) {
+        runBatch(sequences.subList(from, i), all.subList(from, i), now);
+        from = i;
+        inBatch.clear();
+        inBatch.put(group.applyAsInt(all.get(i).value()), 1);
+      }
+    }
+    if (from < all.size()) {
+      runBatch(sequences.subList(from, all.size()), all.subList(from, all.size()), now);
     }
     inMemory.clear();
+    pendingPerGroup.clear();
     pending = 0;
     oldestEnqueuedMs = Long.MAX_VALUE;
   }
@@ -145,7 +168,9 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
   private void runBatch(List<Long> sequences, List<PendingRecord<K, V>> batch, long now) {
     long start = System.nanoTime();
     List<Record<KOut, VOut>> out = function.apply(List.copyOf(batch), now);
-    metrics.batch(stage, batch.size(), System.nanoTime() - start);
+    if (stage != null) {
+      metrics.batch(stage, batch.size(), System.nanoTime() - start);
+    }
     for (Record<KOut, VOut> r : out) {
       context.forward(r);
     }

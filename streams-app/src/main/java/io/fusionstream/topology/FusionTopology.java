@@ -1,9 +1,14 @@
 package io.fusionstream.topology;
 
 import io.fusionstream.config.FusionConfig;
+import io.fusionstream.encode.AudioDecoder;
 import io.fusionstream.encode.DecodedAudio;
 import io.fusionstream.encode.DecodedImage;
 import io.fusionstream.encode.Encoder;
+import io.fusionstream.encode.ImageDecoder;
+import io.fusionstream.encode.Limits;
+import io.fusionstream.encode.TextDecoder;
+import io.fusionstream.encode.InputDecoder;
 import io.fusionstream.fusion.FusionModel;
 import io.fusionstream.schema.AudioChunkEvent;
 import io.fusionstream.schema.FusedPrediction;
@@ -30,9 +35,9 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * current fusion model and the metrics hooks:
  *
  * <pre>
- * text-events  -> text-decode  -> text-encode  (batched) -\
- * image-frames -> image-decode -> image-encode (batched) --+-> [fusion-encoded-by-session repartition]
- * audio-chunks -> audio-decode -> audio-encode (batched) -/        -> window -> fuse (batched) -> fused-predictions
+ * text-events  -> text-decode  -\
+ * image-frames -> image-decode --+-> encode (batched, one encoder call per modality) -> [fusion-encoded-by-session]
+ * audio-chunks -> audio-decode -/      -> window -> fuse (batched) -> fused-predictions
  * bad records (decode failures, limits, missing session) -> fusion-dlq, via the exception handlers
  * </pre>
  *
@@ -43,13 +48,11 @@ public final class FusionTopology {
   public static final String PREFIX = "fusion-";
   public static final String REPARTITION = PREFIX + "encoded-by-session";
   public static final String WINDOW_STORE = PREFIX + "windows";
+  public static final String ENCODE_PENDING_STORE = PREFIX + "encode-pending";
   public static final String FUSE_PENDING_STORE = PREFIX + "fuse-pending";
 
   private FusionTopology() {}
 
-  public static String encodePendingStore(ModalityRoute<?, ?> route) {
-    return PREFIX + "encode-" + route.name() + "-pending";
-  }
 
   public static Builder builder(FusionConfig config, SchemaRegistryClient registry) {
     return new Builder(config, registry);
@@ -67,17 +70,39 @@ public final class FusionTopology {
       this.registry = Objects.requireNonNull(registry, "registry");
     }
 
-    public Builder text(EventDecoder<TextEvent, String> decoder, Encoder<String> encoder) {
+    /** The input limits of the config, for the standard decoders. */
+    public Limits limits() {
+      return new Limits(config.getInt(FusionConfig.LIMIT_TEXT_CHARS), config.getInt(FusionConfig.LIMIT_IMAGE_BYTES),
+          config.getLong(FusionConfig.LIMIT_IMAGE_PIXELS), config.getInt(FusionConfig.LIMIT_AUDIO_BYTES),
+          config.getDouble(FusionConfig.LIMIT_AUDIO_SECONDS));
+    }
+
+    /** Text with the standard {@link TextDecoder} and the configured limits. */
+    public Builder text(Encoder<String> encoder) {
+      return text(new TextDecoder(limits()), encoder);
+    }
+
+    /** Images with the standard {@link ImageDecoder} and the configured limits. */
+    public Builder image(Encoder<DecodedImage> encoder) {
+      return image(new ImageDecoder(limits()), encoder);
+    }
+
+    /** Audio with the standard {@link AudioDecoder}, resampling to the encoder's rate. */
+    public Builder audio(Encoder<DecodedAudio> encoder, int sampleRate) {
+      return audio(new AudioDecoder(limits(), sampleRate), encoder);
+    }
+
+    public Builder text(InputDecoder<TextEvent, String> decoder, Encoder<String> encoder) {
       routes.add(ModalityRoute.text(config.textTopic(), decoder, encoder));
       return this;
     }
 
-    public Builder image(EventDecoder<ImageFrameEvent, DecodedImage> decoder, Encoder<DecodedImage> encoder) {
+    public Builder image(InputDecoder<ImageFrameEvent, DecodedImage> decoder, Encoder<DecodedImage> encoder) {
       routes.add(ModalityRoute.image(config.imageTopic(), decoder, encoder));
       return this;
     }
 
-    public Builder audio(EventDecoder<AudioChunkEvent, DecodedAudio> decoder, Encoder<DecodedAudio> encoder) {
+    public Builder audio(InputDecoder<AudioChunkEvent, DecodedAudio> decoder, Encoder<DecodedAudio> encoder) {
       routes.add(ModalityRoute.audio(config.audioTopic(), decoder, encoder));
       return this;
     }
@@ -99,11 +124,17 @@ public final class FusionTopology {
       }
       Objects.requireNonNull(model, "fusion model supplier");
       StreamsBuilder builder = new StreamsBuilder();
-      KStream<String, EncodedEvent> encoded = null;
+      KStream<String, ValidEvent<?, ?>> valid = null;
       for (ModalityRoute<?, ?> route : routes) {
-        KStream<String, EncodedEvent> stream = addModality(builder, route);
-        encoded = encoded == null ? stream : encoded.merge(stream, Named.as(PREFIX + "merge-" + route.name()));
+        KStream<String, ValidEvent<?, ?>> stream = addSource(builder, route);
+        valid = valid == null ? stream : valid.merge(stream, Named.as(PREFIX + "merge-" + route.name()));
       }
+      List<ModalityRoute<?, ?>> all = List.copyOf(routes);
+      // One encode stage for all modalities, so events leave it in the order they arrived; each
+      // modality still gets its own encoder call per batch.
+      KStream<String, EncodedEvent> encoded = valid.process(BatchingProcessor.supplier(null, ENCODE_PENDING_STORE,
+          Serdes.String(), new ValidEventSerde(all), config.maxBatchSize(), config.maxBatchDelay(),
+          new EncodeBatch(all, metrics), e -> e.modality().ordinal(), metrics), Named.as(PREFIX + "encode"));
       WindowSpec spec = new WindowSpec(config.windowSize().toMillis(), config.windowAdvance().toMillis(),
           config.grace().toMillis());
       encoded
@@ -117,23 +148,22 @@ public final class FusionTopology {
           .process(BatchingProcessor.supplier(PipelineMetrics.STAGE_FUSE, FUSE_PENDING_STORE, Serdes.String(),
               new ClosedWindow.ClosedWindowSerde(), config.maxBatchSize(), config.maxBatchDelay(),
               new FuseBatch(model, new PredictionMapper(config.getBoolean(FusionConfig.OUTPUT_EMBEDDING)), metrics),
-              metrics), Named.as(PREFIX + "fuse"))
+              w -> 0, metrics), Named.as(PREFIX + "fuse"))
           .to(config.predictionsTopic(), Produced.with(Serdes.String(),
               AvroSerdes.specific(registry, FusedPrediction.class)).withName(PREFIX + "predictions-sink"));
       return builder.build();
     }
 
-    private <E extends SpecificRecord, I> KStream<String, EncodedEvent> addModality(StreamsBuilder builder,
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private <E extends SpecificRecord, I> KStream<String, ValidEvent<?, ?>> addSource(StreamsBuilder builder,
         ModalityRoute<E, I> route) {
       String name = PREFIX + route.name();
-      return builder
+      KStream<String, ValidEvent<E, I>> decoded = builder
           .stream(route.topic(), Consumed.with(Serdes.String(), AvroSerdes.specific(registry, route.eventType()))
               .withTimestampExtractor(new EventTimeExtractor<>(route))
               .withName(name + "-source"))
-          .process(() -> new DecodeStage<>(route, metrics), Named.as(name + "-decode"))
-          .process(BatchingProcessor.supplier(PipelineMetrics.encodeStage(route.modality()),
-              encodePendingStore(route), Serdes.String(), new ValidEventSerde<>(route), config.maxBatchSize(),
-              config.maxBatchDelay(), new EncodeBatch<>(route, metrics), metrics), Named.as(name + "-encode"));
+          .process(() -> new DecodeStage<>(route, metrics), Named.as(name + "-decode"));
+      return (KStream) decoded;
     }
   }
 }

@@ -3,6 +3,7 @@ package io.fusionstream.topology;
 import io.fusionstream.encode.DecodedAudio;
 import io.fusionstream.encode.DecodedImage;
 import io.fusionstream.encode.Encoder;
+import io.fusionstream.encode.InputDecoder;
 import io.fusionstream.schema.AudioChunkEvent;
 import io.fusionstream.schema.ImageFrameEvent;
 import io.fusionstream.schema.Modality;
@@ -24,7 +25,7 @@ public record ModalityRoute<E extends SpecificRecord, I>(
     Function<E, String> sessionId,
     Function<E, String> eventId,
     ToLongFunction<E> eventTime,
-    EventDecoder<E, I> decoder,
+    InputDecoder<E, I> decoder,
     Encoder<I> encoder) {
 
   public ModalityRoute {
@@ -38,20 +39,20 @@ public record ModalityRoute<E extends SpecificRecord, I>(
     }
   }
 
-  public static ModalityRoute<TextEvent, String> text(String topic, EventDecoder<TextEvent, String> decoder,
+  public static ModalityRoute<TextEvent, String> text(String topic, InputDecoder<TextEvent, String> decoder,
       Encoder<String> encoder) {
     return new ModalityRoute<>(Modality.TEXT, topic, TextEvent.class, TextEvent::getSessionId,
         TextEvent::getEventId, e -> millis(e.getTimestamp()), decoder, encoder);
   }
 
   public static ModalityRoute<ImageFrameEvent, DecodedImage> image(String topic,
-      EventDecoder<ImageFrameEvent, DecodedImage> decoder, Encoder<DecodedImage> encoder) {
+      InputDecoder<ImageFrameEvent, DecodedImage> decoder, Encoder<DecodedImage> encoder) {
     return new ModalityRoute<>(Modality.IMAGE, topic, ImageFrameEvent.class, ImageFrameEvent::getSessionId,
         ImageFrameEvent::getEventId, e -> millis(e.getTimestamp()), decoder, encoder);
   }
 
   public static ModalityRoute<AudioChunkEvent, DecodedAudio> audio(String topic,
-      EventDecoder<AudioChunkEvent, DecodedAudio> decoder, Encoder<DecodedAudio> encoder) {
+      InputDecoder<AudioChunkEvent, DecodedAudio> decoder, Encoder<DecodedAudio> encoder) {
     return new ModalityRoute<>(Modality.AUDIO, topic, AudioChunkEvent.class, AudioChunkEvent::getSessionId,
         AudioChunkEvent::getEventId, e -> millis(e.getTimestamp()), decoder, encoder);
   }

@@ -1,7 +1,11 @@
 package io.fusionstream.topology;
 
+import io.fusionstream.schema.Modality;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
@@ -14,45 +18,59 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * State serde of a validated event waiting to be encoded: the ingest time and the event in plain
- * Avro binary with the generated class's schema (our own state needs no registry). The decoded
- * payload is deliberately not written; see {@link ValidEvent}.
+ * State serde of validated events waiting to be encoded, any modality: the modality, the ingest
+ * time and the event in plain Avro binary with its generated class's schema (our own state needs no
+ * registry). The decoded payload is deliberately not written; see {@link ValidEvent}.
  */
-final class ValidEventSerde<E extends SpecificRecord, I> implements Serde<ValidEvent<E, I>> {
+final class ValidEventSerde implements Serde<ValidEvent<?, ?>> {
   private static final byte VERSION = 1;
-  private final ModalityRoute<E, I> route;
+  private static final Modality[] MODALITIES = Modality.values();
+  private final Map<Modality, ModalityRoute<?, ?>> routes = new EnumMap<>(Modality.class);
 
-  ValidEventSerde(ModalityRoute<E, I> route) {
-    this.route = route;
+  ValidEventSerde(List<ModalityRoute<?, ?>> routes) {
+    routes.forEach(r -> this.routes.put(r.modality(), r));
   }
 
   @Override
-  public Serializer<ValidEvent<E, I>> serializer() {
-    SpecificDatumWriter<E> writer = new SpecificDatumWriter<>(route.eventType());
+  public Serializer<ValidEvent<?, ?>> serializer() {
     return (topic, v) -> v == null ? null : Bin.write(VERSION, out -> {
+      out.writeByte(v.modality().ordinal());
       out.writeLong(v.ingestWallMs());
-      ByteArrayOutputStream avro = new ByteArrayOutputStream();
-      BinaryEncoder enc = EncoderFactory.get().binaryEncoder(avro, null);
-      writer.write(v.event(), enc);
-      enc.flush();
-      Bin.writeBytes(out, avro.toByteArray());
+      Bin.writeBytes(out, avro(v.event()));
     });
   }
 
+  private static byte[] avro(SpecificRecord event) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
+    new SpecificDatumWriter<SpecificRecord>(event.getSchema()).write(event, enc);
+    enc.flush();
+    return bytes.toByteArray();
+  }
+
   @Override
-  public Deserializer<ValidEvent<E, I>> deserializer() {
-    SpecificDatumReader<E> reader = new SpecificDatumReader<>(route.eventType());
-    return (topic, data) -> data == null ? null : Bin.read(data, VERSION, route.name() + " event", in -> {
+  public Deserializer<ValidEvent<?, ?>> deserializer() {
+    return (topic, data) -> data == null ? null : Bin.read(data, VERSION, "pending event", in -> {
+      Modality modality = MODALITIES[in.readByte()];
       long ingest = in.readLong();
       byte[] avro = Bin.readBytes(in);
-      E event;
-      try {
-        event = reader.read(null, DecoderFactory.get().binaryDecoder(avro, null));
-      } catch (IOException | RuntimeException e) {
-        throw new SerializationException("corrupt pending " + route.name() + " event in state", e);
+      ModalityRoute<?, ?> route = routes.get(modality);
+      if (route == null) {
+        throw new SerializationException("pending " + modality + " event in state, but no " + modality
+            + " route is configured any more");
       }
-      return new ValidEvent<>(route.modality(), route.sessionId().apply(event),
-          route.eventTime().applyAsLong(event), ingest, event, null);
+      return read(route, ingest, avro);
     });
+  }
+
+  private static <E extends SpecificRecord, I> ValidEvent<E, I> read(ModalityRoute<E, I> route, long ingest, byte[] avro) {
+    E event;
+    try {
+      event = new SpecificDatumReader<>(route.eventType()).read(null, DecoderFactory.get().binaryDecoder(avro, null));
+    } catch (IOException | RuntimeException e) {
+      throw new SerializationException("corrupt pending " + route.name() + " event in state", e);
+    }
+    return new ValidEvent<>(route.modality(), route.sessionId().apply(event),
+        route.eventTime().applyAsLong(event), ingest, event, null);
   }
 }
