@@ -55,7 +55,10 @@ final class ClusterSupport {
   /** Polls until {@code done} holds, then keeps polling {@code settle} longer to catch extras. */
   static <K, V> List<ConsumerRecord<K, V>> readUntil(KafkaConsumer<K, V> consumer, String topic,
       Duration timeout, Duration settle, java.util.function.Predicate<List<ConsumerRecord<K, V>>> done) {
-    consumer.subscribe(List.of(topic));
+    List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+        .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
     List<ConsumerRecord<K, V>> out = new ArrayList<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     long settleUntil = Long.MAX_VALUE;

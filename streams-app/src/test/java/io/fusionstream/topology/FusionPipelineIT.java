@@ -53,7 +53,9 @@ class FusionPipelineIT {
          Encoders encoders = EncoderFactory.create(EncoderSettings.defaults().withDevice("cpu"))) {
       Map<String, Object> settings = new HashMap<>();
       settings.put(FusionConfig.WINDOW_SIZE_MS, WINDOW_MS);
-      settings.put(FusionConfig.WINDOW_GRACE_MS, 1_000L);
+      // All sessions are produced at once, so the two input tasks may run several seconds of event
+      // time apart before the window stage; the grace covers that skew, the idle timeout then emits.
+      settings.put(FusionConfig.WINDOW_GRACE_MS, 15_000L);
       settings.put(FusionConfig.WINDOW_IDLE_TIMEOUT_MS, 2_000L);
       settings.put(FusionConfig.MAX_BATCH_SIZE, 16);
       FusionConfig config = new FusionConfig(settings);
