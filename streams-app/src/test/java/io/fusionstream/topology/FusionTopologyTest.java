@@ -250,6 +250,39 @@ class FusionTopologyTest {
     }
   }
 
+  @Test
+  void maxPoolingTakesTheElementwiseMaximumAndPrefixedTopicsAreUsed() {
+    try (TopologyFixture f = new TopologyFixture(Map.of(FusionConfig.WINDOW_POOLING, "max",
+        FusionConfig.TOPIC_PREFIX, "prod."))) {
+      assertThat(f.config.textTopic()).isEqualTo("prod.text-events");
+      f.sendImage("s1", T + 1_000, 2, 10);
+      f.sendImage("s1", T + 2_000, 2, 200);
+      f.sendText("s1", T + 30_000, "closes");
+      f.settle();
+      List<FusedPrediction> out = f.readPredictions();
+      assertThat(out).hasSize(1);
+      float[] bright = f.imageEncoder.encode(List.of(new io.fusionstream.encode.DecodedImage(2, 2, filled(12, 200))))[0];
+      float[] expected = MeanFusionModel.fuse(new io.fusionstream.fusion.FusionInput(Map.of(Modality.IMAGE, bright)))
+          .embedding();
+      for (int i = 0; i < expected.length; i++) {
+        assertThat(out.get(0).getEmbedding().get(i)).isCloseTo(expected[i], within(1e-5f));
+      }
+    }
+  }
+
+  @Test
+  void atLeastOnceGivesTheSameWindows() {
+    try (TopologyFixture f = new TopologyFixture(Map.of("processing.guarantee", "at_least_once"))) {
+      f.sendText("s1", T + 1_000, "one");
+      f.sendAudio("s1", T + 1_500, 100, (short) 10);
+      f.sendText("s1", T + 30_000, "closes");
+      f.settle();
+      List<FusedPrediction> out = f.readPredictions();
+      assertThat(out).hasSize(1);
+      assertThat(out.get(0).getModalityEventCounts()).containsExactlyInAnyOrderEntriesOf(Map.of("text", 1, "audio", 1));
+    }
+  }
+
   private static byte[] filled(int n, int value) {
     byte[] b = new byte[n];
     java.util.Arrays.fill(b, (byte) value);
