@@ -54,7 +54,6 @@ public final class FusionTopology {
 
   private FusionTopology() {}
 
-
   public static Builder builder(FusionConfig config, SchemaRegistryClient registry) {
     return new Builder(config, registry);
   }
@@ -129,6 +128,9 @@ public final class FusionTopology {
         throw new IllegalStateException("the topology needs at least one modality");
       }
       Objects.requireNonNull(model, "fusion model supplier");
+      if (routes.stream().map(ModalityRoute::modality).distinct().count() != routes.size()) {
+        throw new IllegalStateException("a modality was configured twice");
+      }
       StreamsBuilder builder = new StreamsBuilder();
       KStream<String, ValidEvent<?, ?>> valid = null;
       for (ModalityRoute<?, ?> route : routes) {

@@ -283,6 +283,18 @@ class FusionTopologyTest {
     }
   }
 
+  @Test
+  void internalNamesAreExplicitAndStable() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      String description = f.topology.describe().toString();
+      assertThat(f.topology.describe().subtopologies()).hasSize(2);
+      assertThat(description).contains(FusionTopology.REPARTITION + "-repartition",
+          FusionTopology.ENCODE_PENDING_STORE, FusionTopology.WINDOW_STORE, FusionTopology.FUSE_PENDING_STORE,
+          "fusion-text-decode", "fusion-image-decode", "fusion-audio-decode", "fusion-window", "fusion-fuse");
+      assertThat(description).doesNotContain("KSTREAM-", "KTABLE-");
+    }
+  }
+
   private static byte[] filled(int n, int value) {
     byte[] b = new byte[n];
     java.util.Arrays.fill(b, (byte) value);
