@@ -295,6 +295,35 @@ class FusionTopologyTest {
     }
   }
 
+  @Test
+  void eachFuseBatchBorrowsTheCurrentModelAndReturnsIt() {
+    List<String> events = new java.util.ArrayList<>();
+    MeanFusionModel inner = new MeanFusionModel();
+    java.util.concurrent.atomic.AtomicInteger version = new java.util.concurrent.atomic.AtomicInteger(1);
+    java.util.function.Supplier<io.fusionstream.fusion.FusionModel> leases = () -> {
+      int v = version.get();
+      events.add("borrow v" + v);
+      return new io.fusionstream.fusion.FusionModel() {
+        @Override public String version() { return "v" + v; }
+        @Override public List<String> labels() { return inner.labels(); }
+        @Override public List<io.fusionstream.fusion.FusionOutput> predict(List<io.fusionstream.fusion.FusionInput> b) {
+          return inner.predict(b);
+        }
+        @Override public void close() { events.add("return v" + v); }
+      };
+    };
+    try (TopologyFixture f = new TopologyFixture(Map.of(), leases)) {
+      f.sendText("s1", T + 1_000, "first");
+      f.sendText("s1", T + 13_000, "closes the first window");
+      f.settle();
+      version.set(2); // a hot swap between batches
+      f.sendText("s1", T + 25_000, "closes the second window");
+      f.settle();
+      assertThat(f.readPredictions()).extracting(FusedPrediction::getModelVersion).containsExactly("v1", "v2");
+      assertThat(events).containsExactly("borrow v1", "return v1", "borrow v2", "return v2");
+    }
+  }
+
   private static byte[] filled(int n, int value) {
     byte[] b = new byte[n];
     java.util.Arrays.fill(b, (byte) value);

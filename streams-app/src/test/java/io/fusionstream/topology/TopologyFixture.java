@@ -62,6 +62,11 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   TopologyFixture(Map<String, ?> overrides) {
+    this(overrides, null);
+  }
+
+  /** With {@code models}, fuse batches borrow from it instead of using the fixture's model. */
+  TopologyFixture(Map<String, ?> overrides, java.util.function.Supplier<io.fusionstream.fusion.FusionModel> models) {
     Map<String, Object> settings = new HashMap<>();
     settings.put(FusionConfig.WINDOW_SIZE_MS, 10_000L);
     settings.put(FusionConfig.WINDOW_GRACE_MS, 2_000L);
@@ -77,8 +82,12 @@ final class TopologyFixture implements AutoCloseable {
     settings.putAll(overrides);
     config = new FusionConfig(settings);
 
-    FusionTopology.Builder builder = FusionTopology.builder(config, registry).metrics(metrics)
-        .fusionModel(() -> model);
+    FusionTopology.Builder builder = FusionTopology.builder(config, registry).metrics(metrics);
+    if (models == null) {
+      builder.fusionModel(model);
+    } else {
+      builder.fusionModel(models);
+    }
     topology = builder.text(textEncoder).image(imageEncoder).audio(audioEncoder, 8_000).build();
 
     Map<String, Object> user = new HashMap<>();
