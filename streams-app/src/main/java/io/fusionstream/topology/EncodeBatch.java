@@ -55,7 +55,7 @@ final class EncodeBatch implements BatchFunction<String, ValidEvent<?, ?>, Strin
         continue;
       }
       ValidEvent<E, I> e = (ValidEvent<E, I>) any;
-      I input = e.decoded() != null ? e.decoded() : decodeAgain(route, e);
+      I input = e.decoded() != null ? e.decoded() : decodeAgain(route, e, metrics);
       if (input != null) {
         positions.add(i);
         inputs.add(input);
@@ -79,14 +79,17 @@ final class EncodeBatch implements BatchFunction<String, ValidEvent<?, ?>, Strin
   /**
    * After a restart pending events come back without their decoded payload. The decoder accepted
    * them before, so it does again unless the limits were lowered in between; such an event is
-   * logged and counted as a dead letter (its original bytes are not at hand any more).
+   * logged and counted as a dead letter, but not written to the dead-letter topic: its original
+   * bytes are not at hand any more.
    */
-  private static <E extends SpecificRecord, I> I decodeAgain(ModalityRoute<E, I> route, ValidEvent<E, I> e) {
+  private static <E extends SpecificRecord, I> I decodeAgain(ModalityRoute<E, I> route, ValidEvent<E, I> e,
+      PipelineMetrics metrics) {
     try {
       return route.decoder().decode(e.event());
     } catch (InvalidInputException ex) {
       LOG.warn("Pending {} event {} of session {} no longer decodes ({}): dropped", route.name(),
           route.eventId().apply(e.event()), e.sessionId(), ex.reason(), ex);
+      metrics.deadLetter(ex.reason());
       return null;
     }
   }

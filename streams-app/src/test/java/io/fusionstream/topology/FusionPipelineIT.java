@@ -7,6 +7,14 @@ import io.fusionstream.dev.EmbeddedKafka;
 import io.fusionstream.encode.EncoderFactory;
 import io.fusionstream.encode.EncoderSettings;
 import io.fusionstream.encode.Encoders;
+import io.fusionstream.fusion.FusionInput;
+import io.fusionstream.fusion.FusionStrategy;
+import io.fusionstream.fusion.FusionTrainer;
+import io.fusionstream.fusion.LabeledWindow;
+import io.fusionstream.fusion.ModelStore;
+import io.fusionstream.fusion.ModelVersions;
+import io.fusionstream.fusion.TrainOptions;
+import io.fusionstream.fusion.TrainedFusion;
 import io.fusionstream.registry.EmbeddedSchemaRegistry;
 import io.fusionstream.schema.FusedPrediction;
 import io.fusionstream.schema.Modality;
@@ -35,9 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End to end on an in-process KRaft broker with the HTTP schema registry, the Avro serde, the real
- * encoders (MiniLM text, built-in image and audio) and exactly-once: sessions in, one prediction
- * per session window out, bad records in the dead-letter topic. The fusion model is the
- * deterministic test model until the trained one can be loaded here.
+ * encoders (MiniLM text, built-in image and audio), a trained fusion model served by the model
+ * store, and exactly-once: sessions in, one prediction per session window out, bad records in the
+ * dead-letter topic. The model is trained for one epoch on random windows: this checks the wiring,
+ * not the accuracy.
  */
 @Tag("integration")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -46,11 +55,37 @@ class FusionPipelineIT {
   private static final int WINDOWS_PER_SESSION = 2;
   private static final long WINDOW_MS = 5_000;
 
+  private static final List<String> LABELS = List.of("calm", "tense");
+
+  /** A fusion model for the real encoders' dimensions, trained briefly on random windows. */
+  private static ModelStore publishTinyModel(Path root, Encoders encoders) throws java.io.IOException {
+    Map<Modality, Integer> dims = Map.of(Modality.TEXT, encoders.text().dimension(),
+        Modality.IMAGE, encoders.image().dimension(), Modality.AUDIO, encoders.audio().dimension());
+    java.util.Random random = new java.util.Random(7);
+    java.util.function.IntFunction<List<LabeledWindow>> windows = n -> java.util.stream.IntStream.range(0, n)
+        .mapToObj(i -> {
+          Map<Modality, float[]> pooled = new java.util.EnumMap<>(Modality.class);
+          dims.forEach((m, d) -> {
+            float[] v = new float[d];
+            for (int j = 0; j < d; j++) {
+              v[j] = (float) random.nextGaussian();
+            }
+            pooled.put(m, v);
+          });
+          return new LabeledWindow("w" + i, i % 2, new FusionInput(pooled));
+        }).toList();
+    TrainedFusion trained = new FusionTrainer(null).train(windows.apply(32), windows.apply(16), LABELS, dims,
+        TrainOptions.defaults(FusionStrategy.ATTENTION).withEpochs(1));
+    ModelVersions.publish(root, "v0001", dir -> trained.saveTo(dir, "v0001", Map.of(), Map.of()));
+    return ModelStore.open(root, Duration.ZERO);
+  }
+
   @Test
-  void everySessionWindowIsPredictedExactlyOnce(@TempDir Path stateDir) throws Exception {
+  void everySessionWindowIsPredictedExactlyOnce(@TempDir Path stateDir, @TempDir Path modelRoot) throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
          EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.builder(kafka.bootstrapServers()).port(0).start();
-         Encoders encoders = EncoderFactory.create(EncoderSettings.defaults().withDevice("cpu"))) {
+         Encoders encoders = EncoderFactory.create(EncoderSettings.defaults().withDevice("cpu"));
+         ModelStore models = publishTinyModel(modelRoot, encoders)) {
       Map<String, Object> settings = new HashMap<>();
       settings.put(FusionConfig.WINDOW_SIZE_MS, WINDOW_MS);
       // All sessions are produced at once, so the two input tasks may run several seconds of event
@@ -63,9 +98,8 @@ class FusionPipelineIT {
       kafka.createTopics(1, config.predictionsTopic(), config.dlqTopic());
 
       CountingPipelineMetrics metrics = new CountingPipelineMetrics();
-      MeanFusionModel model = new MeanFusionModel();
       RestSchemaRegistryClient client = new RestSchemaRegistryClient(Map.of("schema.registry.url", registry.url()));
-      var topology = FusionTopology.builder(config, client).encoders(encoders).fusionModel(model)
+      var topology = FusionTopology.builder(config, client).encoders(encoders).fusionModel(models::current)
           .metrics(metrics).build();
       Properties props = StreamsConfigFactory.create(config, Map.of(
           StreamsConfig.APPLICATION_ID_CONFIG, "fusion-e2e",
@@ -122,6 +156,12 @@ class FusionPipelineIT {
           assertThat(r.value().getModalitiesPresent()).containsExactly(Modality.TEXT, Modality.IMAGE, Modality.AUDIO);
           assertThat(r.value().getModalityEventCounts()).containsExactlyInAnyOrderEntriesOf(
               Map.of("text", 1, "image", 1, "audio", 1));
+          assertThat(r.value().getModelVersion()).isEqualTo("v0001");
+          assertThat(LABELS).contains(r.value().getLabel());
+          assertThat(r.value().getScores().keySet()).containsExactlyInAnyOrderElementsOf(LABELS);
+          assertThat(r.value().getModalityWeights().keySet()).containsExactlyInAnyOrder("text", "image", "audio");
+          assertThat(r.value().getModalityWeights().values().stream().mapToDouble(Float::doubleValue).sum())
+              .isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
         });
         assertThat(letters).extracting(r -> new String(r.headers().lastHeader(DeadLetters.HEADER_REASON).value(),
                 StandardCharsets.UTF_8))
