@@ -85,7 +85,16 @@
       chart.data[i + 1].push(v === undefined ? null : v);
     });
     if (chart.data[0].length > MAX_POINTS) chart.data.forEach((column) => column.shift());
-    if (redraw) chart.plot.setData(chart.data);
+    if (redraw) draw(chart);
+  }
+
+  function draw(chart) {
+    chart.plot.setData(chart.data);
+    // With the pointer off the chart, the legend shows the latest values instead of dashes.
+    const left = chart.plot.cursor.left;
+    if ((left === undefined || left === null || left < 0) && chart.data[0].length > 0) {
+      chart.plot.setLegend({ idx: chart.data[0].length - 1 });
+    }
   }
 
   function buildCharts() {
@@ -251,7 +260,7 @@
     buildCharts();
     Object.values(view.charts).forEach(clearChart);
     hello.history.forEach((s) => addSnapshot(s, false));
-    Object.values(view.charts).forEach((c) => c.plot.setData(c.data));
+    Object.values(view.charts).forEach(draw);
 
     document.querySelector('#predictions tbody').replaceChildren();
     view.rows.clear();
@@ -269,6 +278,12 @@
     source.addEventListener('predictions', (e) => JSON.parse(e.data).forEach((p) => showPrediction(p, true)));
     source.addEventListener('deadletters', (e) => JSON.parse(e.data).forEach(showDeadLetter));
   }
+
+  // Read-only figures for the browser test and for poking around in the console.
+  window.fusionDashboard = {
+    points: (id) => view.charts[id].data[0].length,
+    rows: () => view.rows.size,
+  };
 
   window.addEventListener('resize', resizeCharts);
   buildCharts();

@@ -119,11 +119,11 @@ public final class DashboardFeed implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.previous = Sample.take(metrics, System.nanoTime());
   }
 
   /** Starts taking snapshots and pushing to clients. */
   public DashboardFeed start() {
-    previous = Sample.take(metrics, System.nanoTime());
     long tickMs = settings.tick().toMillis();
     executor.scheduleAtFixedRate(guarded(this::tick), tickMs, tickMs, TimeUnit.MILLISECONDS);
     long flushMs = Math.max(50, tickMs / 4);
