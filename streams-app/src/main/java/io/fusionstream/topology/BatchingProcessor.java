@@ -1,0 +1,182 @@
+package io.fusionstream.topology;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Collects records across keys into batches for a {@link BatchFunction} and flushes when a batch
+ * reaches {@code maxBatchSize} or its oldest record has waited {@code maxDelay} (a wall-clock
+ * punctuation checks). Used for both the encode and the fuse stage.
+ *
+ * <p>Records may fall into groups (the encode stage: one per modality, since each modality has its
+ * own model); {@code maxBatchSize} then bounds each group of a batch, and a flush runs all groups
+ * together, so records leave in the order they arrived whatever their group. Flushing each group
+ * on its own would reorder modalities by up to the batch delay, and the window stage would count
+ * some events as late that were not.
+ *
+ * <p>Pending records live in a changelogged store keyed by an increasing sequence number, not only in
+ * memory: Kafka Streams commits the input offset of every record whose {@code process()} returned,
+ * so a batch kept only in a list would be lost by a crash. Under exactly-once the store, the
+ * outputs of a flush and the input offsets commit together. The deserialized values are also kept
+ * in memory while this instance lives, so a flush normally reads nothing back from the store; the
+ * store is the truth about what is pending, the memory copy only saves work.
+ */
+final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut, VOut> {
+  private final String stage; // null: the function reports its own batches
+  private final String storeName;
+  private final int maxBatchSize;
+  private final long maxDelayMs;
+  private final BatchFunction<K, V, KOut, VOut> function;
+  private final ToIntFunction<V> group;
+  private final PipelineMetrics metrics;
+
+  private ProcessorContext<KOut, VOut> context;
+  private KeyValueStore<Long, PendingRecord<K, V>> store;
+  private final Map<Long, V> inMemory = new HashMap<>();
+  private long nextSequence;
+  private final Map<Integer, Integer> pendingPerGroup = new HashMap<>();
+  private int pending;
+  private long oldestEnqueuedMs;
+
+  BatchingProcessor(String stage, String storeName, int maxBatchSize, Duration maxDelay,
+      BatchFunction<K, V, KOut, VOut> function, ToIntFunction<V> group, PipelineMetrics metrics) {
+    this.stage = stage;
+    this.storeName = storeName;
+    this.maxBatchSize = maxBatchSize;
+    this.maxDelayMs = maxDelay.toMillis();
+    this.function = function;
+    this.group = group;
+    this.metrics = metrics;
+  }
+
+  /** The supplier, which also declares the pending store so Kafka Streams creates and connects it. */
+  static <K, V, KOut, VOut> ProcessorSupplier<K, V, KOut, VOut> supplier(String stage, String storeName,
+      Serde<K> keySerde, Serde<V> valueSerde, int maxBatchSize, Duration maxDelay,
+      BatchFunction<K, V, KOut, VOut> function, ToIntFunction<V> group, PipelineMetrics metrics) {
+    StoreBuilder<KeyValueStore<Long, PendingRecord<K, V>>> storeBuilder = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(storeName), Serdes.Long(), new PendingRecordSerde<>(keySerde, valueSerde))
+        .withLoggingEnabled(Map.of());
+    return new ProcessorSupplier<>() {
+      @Override
+      public Processor<K, V, KOut, VOut> get() {
+        return new BatchingProcessor<>(stage, storeName, maxBatchSize, maxDelay, function, group, metrics);
+      }
+
+      @Override
+      public Set<StoreBuilder<?>> stores() {
+        return Set.of(storeBuilder);
+      }
+    };
+  }
+
+  @Override
+  public void init(ProcessorContext<KOut, VOut> context) {
+    this.context = context;
+    this.store = context.getStateStore(storeName);
+    inMemory.clear();
+    pendingPerGroup.clear();
+    // After a restart the store holds what was pending at the last commit: continue from it.
+    pending = 0;
+    nextSequence = 0;
+    oldestEnqueuedMs = Long.MAX_VALUE;
+    try (KeyValueIterator<Long, PendingRecord<K, V>> it = store.all()) {
+      while (it.hasNext()) {
+        KeyValue<Long, PendingRecord<K, V>> kv = it.next();
+        pending++;
+        pendingPerGroup.merge(group.applyAsInt(kv.value.value()), 1, Integer::sum);
+        nextSequence = Math.max(nextSequence, kv.key + 1);
+        oldestEnqueuedMs = Math.min(oldestEnqueuedMs, kv.value.enqueuedWallMs());
+      }
+    }
+    if (maxDelayMs > 0) {
+      long tick = Math.max(1, Math.min(maxDelayMs / 2, 1000));
+      context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
+    }
+  }
+
+  @Override
+  public void process(Record<K, V> record) {
+    long now = context.currentSystemTimeMs();
+    long sequence = nextSequence++;
+    store.put(sequence, new PendingRecord<>(record.key(), record.value(), record.timestamp(), now));
+    inMemory.put(sequence, record.value());
+    if (pending++ == 0) {
+      oldestEnqueuedMs = now;
+    }
+    int inGroup = pendingPerGroup.merge(group.applyAsInt(record.value()), 1, Integer::sum);
+    if (inGroup >= maxBatchSize || maxDelayMs == 0) {
+      flush(now);
+    }
+  }
+
+  private void onTick(long now) {
+    if (pending > 0 && now - oldestEnqueuedMs >= maxDelayMs) {
+      flush(now);
+    }
+  }
+
+  /** Runs every pending record through the function, in order, at most maxBatchSize per group a batch. */
+  private void flush(long now) {
+    List<Long> sequences = new ArrayList<>(pending);
+    List<PendingRecord<K, V>> all = new ArrayList<>(pending);
+    // Read first, delete later: store iterators need not tolerate deletes while open.
+    try (KeyValueIterator<Long, PendingRecord<K, V>> it = store.all()) {
+      while (it.hasNext()) {
+        KeyValue<Long, PendingRecord<K, V>> kv = it.next();
+        PendingRecord<K, V> p = kv.value;
+        V live = inMemory.get(kv.key);
+        sequences.add(kv.key);
+        all.add(live == null ? p : new PendingRecord<>(p.key(), live, p.timestamp(), p.enqueuedWallMs()));
+      }
+    }
+    Map<Integer, Integer> inBatch = new HashMap<>();
+    int from = 0;
+    for (int i = 0; i < all.size(); i++) {
+      if (inBatch.merge(group.applyAsInt(all.get(i).value()), 1, Integer::sum) > maxBatchSize) {
+        runBatch(sequences.subList(from, i), all.subList(from, i), now);
+        from = i;
+        inBatch.clear();
+        inBatch.put(group.applyAsInt(all.get(i).value()), 1);
+      }
+    }
+    if (from < all.size()) {
+      runBatch(sequences.subList(from, all.size()), all.subList(from, all.size()), now);
+    }
+    inMemory.clear();
+    pendingPerGroup.clear();
+    pending = 0;
+    oldestEnqueuedMs = Long.MAX_VALUE;
+  }
+
+  private void runBatch(List<Long> sequences, List<PendingRecord<K, V>> batch, long now) {
+    long start = System.nanoTime();
+    List<Record<KOut, VOut>> out = function.apply(List.copyOf(batch), now);
+    if (stage != null) {
+      metrics.batch(stage, batch.size(), System.nanoTime() - start);
+    }
+    for (Record<KOut, VOut> r : out) {
+      context.forward(r);
+    }
+    // Same transaction as the forwards under exactly-once: a crash before the commit replays both.
+    for (Long s : sequences) {
+      store.delete(s);
+    }
+  }
+}

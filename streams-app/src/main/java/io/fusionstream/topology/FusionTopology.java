@@ -1,0 +1,169 @@
+package io.fusionstream.topology;
+
+import io.fusionstream.config.FusionConfig;
+import io.fusionstream.encode.AudioDecoder;
+import io.fusionstream.encode.DecodedAudio;
+import io.fusionstream.encode.DecodedImage;
+import io.fusionstream.encode.Encoder;
+import io.fusionstream.encode.ImageDecoder;
+import io.fusionstream.encode.Limits;
+import io.fusionstream.encode.TextDecoder;
+import io.fusionstream.encode.InputDecoder;
+import io.fusionstream.fusion.FusionModel;
+import io.fusionstream.schema.AudioChunkEvent;
+import io.fusionstream.schema.FusedPrediction;
+import io.fusionstream.schema.ImageFrameEvent;
+import io.fusionstream.schema.TextEvent;
+import io.fusionstream.serde.AvroSerdes;
+import io.fusionstream.serde.SchemaRegistryClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+
+/**
+ * Builds the FusionStream topology from the config, the encoders and decoders of each modality, the
+ * current fusion model and the metrics hooks:
+ *
+ * <pre>
+ * text-events  -> text-decode  -\
+ * image-frames -> image-decode --+-> encode (batched, one encoder call per modality) -> [fusion-encoded-by-session]
+ * audio-chunks -> audio-decode -/      -> window -> fuse (batched) -> fused-predictions
+ * bad records (decode failures, limits, missing session) -> fusion-dlq, via the exception handlers
+ * </pre>
+ *
+ * Every modality is optional; at least one is required. Internal names (processors, stores,
+ * repartition topic) are explicit, so changelog topics stay stable across versions.
+ */
+public final class FusionTopology {
+  public static final String PREFIX = "fusion-";
+  public static final String REPARTITION = PREFIX + "encoded-by-session";
+  public static final String WINDOW_STORE = PREFIX + "windows";
+  public static final String ENCODE_PENDING_STORE = PREFIX + "encode-pending";
+  public static final String FUSE_PENDING_STORE = PREFIX + "fuse-pending";
+
+  private FusionTopology() {}
+
+
+  public static Builder builder(FusionConfig config, SchemaRegistryClient registry) {
+    return new Builder(config, registry);
+  }
+
+  public static final class Builder {
+    private final FusionConfig config;
+    private final SchemaRegistryClient registry;
+    private final List<ModalityRoute<?, ?>> routes = new ArrayList<>();
+    private Supplier<FusionModel> model;
+    private PipelineMetrics metrics = PipelineMetrics.NOOP;
+
+    private Builder(FusionConfig config, SchemaRegistryClient registry) {
+      this.config = Objects.requireNonNull(config, "config");
+      this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /** The input limits of the config, for the standard decoders. */
+    public Limits limits() {
+      return new Limits(config.getInt(FusionConfig.LIMIT_TEXT_CHARS), config.getInt(FusionConfig.LIMIT_IMAGE_BYTES),
+          config.getLong(FusionConfig.LIMIT_IMAGE_PIXELS), config.getInt(FusionConfig.LIMIT_AUDIO_BYTES),
+          config.getDouble(FusionConfig.LIMIT_AUDIO_SECONDS));
+    }
+
+    /** Text with the standard {@link TextDecoder} and the configured limits. */
+    public Builder text(Encoder<String> encoder) {
+      return text(new TextDecoder(limits()), encoder);
+    }
+
+    /** Images with the standard {@link ImageDecoder} and the configured limits. */
+    public Builder image(Encoder<DecodedImage> encoder) {
+      return image(new ImageDecoder(limits()), encoder);
+    }
+
+    /** Audio with the standard {@link AudioDecoder}, resampling to the encoder's rate. */
+    public Builder audio(Encoder<DecodedAudio> encoder, int sampleRate) {
+      return audio(new AudioDecoder(limits(), sampleRate), encoder);
+    }
+
+    public Builder text(InputDecoder<TextEvent, String> decoder, Encoder<String> encoder) {
+      routes.add(ModalityRoute.text(config.textTopic(), decoder, encoder));
+      return this;
+    }
+
+    public Builder image(InputDecoder<ImageFrameEvent, DecodedImage> decoder, Encoder<DecodedImage> encoder) {
+      routes.add(ModalityRoute.image(config.imageTopic(), decoder, encoder));
+      return this;
+    }
+
+    public Builder audio(InputDecoder<AudioChunkEvent, DecodedAudio> decoder, Encoder<DecodedAudio> encoder) {
+      routes.add(ModalityRoute.audio(config.audioTopic(), decoder, encoder));
+      return this;
+    }
+
+    /** The model in use now; called once per fuse batch, so a model store can swap versions. */
+    public Builder fusionModel(Supplier<FusionModel> model) {
+      this.model = model;
+      return this;
+    }
+
+    public Builder metrics(PipelineMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    public Topology build() {
+      if (routes.isEmpty()) {
+        throw new IllegalStateException("the topology needs at least one modality");
+      }
+      Objects.requireNonNull(model, "fusion model supplier");
+      StreamsBuilder builder = new StreamsBuilder();
+      KStream<String, ValidEvent<?, ?>> valid = null;
+      for (ModalityRoute<?, ?> route : routes) {
+        KStream<String, ValidEvent<?, ?>> stream = addSource(builder, route);
+        valid = valid == null ? stream : valid.merge(stream, Named.as(PREFIX + "merge-" + route.name()));
+      }
+      List<ModalityRoute<?, ?>> all = List.copyOf(routes);
+      // One encode stage for all modalities, so events leave it in the order they arrived; each
+      // modality still gets its own encoder call per batch.
+      KStream<String, EncodedEvent> encoded = valid.process(BatchingProcessor.supplier(null, ENCODE_PENDING_STORE,
+          Serdes.String(), new ValidEventSerde(all), config.maxBatchSize(), config.maxBatchDelay(),
+          new EncodeBatch(all, metrics), e -> e.modality().ordinal(), metrics), Named.as(PREFIX + "encode"));
+      WindowSpec spec = new WindowSpec(config.windowSize().toMillis(), config.windowAdvance().toMillis(),
+          config.grace().toMillis());
+      encoded
+          // Always through a repartition topic keyed by session: the window stage then sees all
+          // modalities of a session on one task whatever the producers' keys and partition counts.
+          // It carries encoded vectors only, a few KB per event.
+          .repartition(Repartitioned.with(Serdes.String(), new EncodedEvent.EncodedEventSerde())
+              .withName(REPARTITION))
+          .process(SessionWindowAggregator.supplier(spec, config.idleTimeout(), config.maxPooling(),
+              config.requiredModalities(), PREFIX, metrics), Named.as(PREFIX + "window"))
+          .process(BatchingProcessor.supplier(PipelineMetrics.STAGE_FUSE, FUSE_PENDING_STORE, Serdes.String(),
+              new ClosedWindow.ClosedWindowSerde(), config.maxBatchSize(), config.maxBatchDelay(),
+              new FuseBatch(model, new PredictionMapper(config.getBoolean(FusionConfig.OUTPUT_EMBEDDING)), metrics),
+              w -> 0, metrics), Named.as(PREFIX + "fuse"))
+          .to(config.predictionsTopic(), Produced.with(Serdes.String(),
+              AvroSerdes.specific(registry, FusedPrediction.class)).withName(PREFIX + "predictions-sink"));
+      return builder.build();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private <E extends SpecificRecord, I> KStream<String, ValidEvent<?, ?>> addSource(StreamsBuilder builder,
+        ModalityRoute<E, I> route) {
+      String name = PREFIX + route.name();
+      KStream<String, ValidEvent<E, I>> decoded = builder
+          .stream(route.topic(), Consumed.with(Serdes.String(), AvroSerdes.specific(registry, route.eventType()))
+              .withTimestampExtractor(new EventTimeExtractor<>(route))
+              .withName(name + "-source"))
+          .process(() -> new DecodeStage<>(route, metrics), Named.as(name + "-decode"));
+      return (KStream) decoded;
+    }
+  }
+}
