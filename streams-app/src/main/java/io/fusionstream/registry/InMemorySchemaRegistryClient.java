@@ -2,9 +2,10 @@ package io.fusionstream.registry;
 
 import io.fusionstream.serde.CompatibilityLevel;
 import io.fusionstream.serde.SchemaRegistryClient;
-import io.fusionstream.serde.SchemaRegistryException;
 import io.fusionstream.serde.SchemaVersion;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 
 /**
@@ -13,6 +14,8 @@ import org.apache.avro.Schema;
  */
 public final class InMemorySchemaRegistryClient implements SchemaRegistryClient {
   private final SchemaStore store;
+  // ids never change once given, so the serializer's per-record register() can skip the store
+  private final Map<String, Map<Schema, Integer>> idBySubjectSchema = new ConcurrentHashMap<>();
 
   public InMemorySchemaRegistryClient() {
     this(new SchemaStore());
@@ -24,7 +27,13 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
 
   @Override
   public int register(String subject, Schema schema) {
-    return store.register(subject, schema).id();
+    Integer cached = idBySubjectSchema.getOrDefault(subject, Map.of()).get(schema);
+    if (cached != null) {
+      return cached;
+    }
+    int id = store.register(subject, schema).id();
+    idBySubjectSchema.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).put(schema, id);
+    return id;
   }
 
   @Override
@@ -34,10 +43,7 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
 
   @Override
   public int getId(String subject, Schema schema) {
-    return store.find(subject, schema)
-        .orElseThrow(() -> new SchemaRegistryException(404, SchemaRegistryException.SCHEMA_NOT_FOUND,
-            "Schema not found under subject " + subject))
-        .id();
+    return store.lookup(subject, schema).id();
   }
 
   @Override

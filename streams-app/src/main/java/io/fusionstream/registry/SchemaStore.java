@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
+import org.apache.avro.AvroRuntimeException;
 
 /**
  * The registry's state: global ids, subjects with their versions, compatibility levels. Same rules
@@ -41,12 +41,24 @@ public final class SchemaStore {
     this.listener = listener;
   }
 
+  /**
+   * Parses a schema sent by a client. Avro reports a bad default value with AvroTypeException, not
+   * SchemaParseException, and an unknown type name with an NPE: all count as an invalid schema
+   * (42201), never a 500.
+   */
   public static Schema parse(String text) {
+    if (text == null || text.isBlank()) {
+      throw new SchemaRegistryException(422, SchemaRegistryException.INVALID_SCHEMA, "Invalid schema: empty");
+    }
     try {
       return new Schema.Parser().parse(text);
-    } catch (SchemaParseException | NullPointerException e) {
+    } catch (AvroRuntimeException e) {
       throw new SchemaRegistryException(422, SchemaRegistryException.INVALID_SCHEMA,
           "Invalid schema: " + e.getMessage());
+    } catch (NullPointerException e) {
+      // Avro 1.12 reports a reference to an undefined type ("type": "nope") as a NullPointerException
+      throw new SchemaRegistryException(422, SchemaRegistryException.INVALID_SCHEMA,
+          "Invalid schema: it refers to a type it does not define (" + e.getMessage() + ")");
     }
   }
 
@@ -97,6 +109,19 @@ public final class SchemaStore {
     return subjects.getOrDefault(subject, List.of()).stream()
         .filter(v -> v.schema().toString().equals(canonical))
         .findFirst();
+  }
+
+  /**
+   * The version of the subject holding this schema: 40401 when the subject does not exist, 40403
+   * when it does but has no such schema (Confluent answers the lookup endpoint the same way).
+   */
+  public synchronized SchemaVersion lookup(String subject, Schema schema) {
+    if (!subjects.containsKey(subject)) {
+      throw new SchemaRegistryException(404, SchemaRegistryException.SUBJECT_NOT_FOUND,
+          "Subject '" + subject + "' not found.");
+    }
+    return find(subject, schema).orElseThrow(() -> new SchemaRegistryException(404,
+        SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema not found under subject '" + subject + "'"));
   }
 
   public synchronized Schema byId(int id) {

@@ -33,6 +33,15 @@ public class AvroDeserializer<T> implements Deserializer<T> {
     this.client = client;
   }
 
+  /**
+   * Reads GenericRecords shaped by the given reader schema whatever schema they were written with,
+   * as far as Avro's resolution allows: a consumer pinned to one version of a schema.
+   */
+  public AvroDeserializer(SchemaRegistryClient client, Schema readerSchema) {
+    this.client = client;
+    this.readerSchema = readerSchema;
+  }
+
   /** Reads into the given generated class, resolving every writer schema to its schema. */
   public AvroDeserializer(SchemaRegistryClient client, Class<T> specificClass) {
     this.client = client;
@@ -100,13 +109,16 @@ public class AvroDeserializer<T> implements Deserializer<T> {
     if (!specific) {
       return new GenericDatumReader<>(writer, readerSchema == null ? writer : readerSchema);
     }
-    Schema reader = readerSchema != null ? readerSchema : SpecificData.get().getSchema(
-        SpecificData.get().getClass(writer));
-    if (reader == null) {
-      throw new SerializationException("No generated class for " + writer.getFullName()
-          + " on the classpath (specific.avro.reader=true)");
+    if (readerSchema != null) {
+      return new SpecificDatumReader<>(writer, readerSchema);
     }
-    return new SpecificDatumReader<>(writer, reader);
+    // getClass answers null for a record with no generated class; getSchema(null) would then NPE
+    Class<?> generated = SpecificData.get().getClass(writer);
+    if (generated == null) {
+      throw new SerializationException("No generated class for " + writer.getFullName()
+          + " (schema id " + id + ") on the classpath, and specific.avro.reader=true");
+    }
+    return new SpecificDatumReader<>(writer, SpecificData.get().getSchema(generated));
   }
 
   @Override

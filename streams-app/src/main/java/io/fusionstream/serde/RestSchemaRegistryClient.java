@@ -58,7 +58,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     this.authorization = basic && userInfo != null
         ? "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8))
         : null;
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
+    // HTTP/1.1 as the registry speaks it: no h2c upgrade attempt for proxies to stumble on
+    HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout);
     SSLContext ssl = sslContext(config);
     if (ssl != null) {
       builder.sslContext(ssl);

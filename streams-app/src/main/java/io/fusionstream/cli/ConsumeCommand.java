@@ -1,0 +1,188 @@
+package io.fusionstream.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fusionstream.config.FusionConfig;
+import io.fusionstream.serde.AvroDeserializer;
+import io.fusionstream.serde.AvroSerdeConfig;
+import java.io.PrintStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Prints fused predictions (or dead letters) as JSON lines or a table. */
+@Command(name = "consume", mixinStandardHelpOptions = true,
+    description = "Read fused-predictions (or fusion-dlq with --dlq) and print them.",
+    footer = {"", "Examples:", "  ./fusion consume --from-beginning --max 10",
+        "  ./fusion consume --follow --format table --session call-42",
+        "  ./fusion consume --dlq --from-beginning"})
+public final class ConsumeCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Mixin ClientOptions client;
+
+  @Option(names = "--dlq", description = "Read the dead-letter topic instead of the predictions.")
+  boolean dlq;
+
+  @Option(names = "--format", defaultValue = "json", description = "json (one object per line) or table.")
+  String format;
+
+  @Option(names = "--from-beginning", description = "Start at the earliest record instead of the latest.")
+  boolean fromBeginning;
+
+  @Option(names = "--max", description = "Stop after this many records (waits for them).")
+  Integer max;
+
+  @Option(names = "--session", description = "Only this session's records.")
+  String session;
+
+  @Option(names = "--follow", description = "Keep waiting for new records until Ctrl-C.")
+  boolean follow;
+
+  @Option(names = "--timeout", defaultValue = "0", description = "Give up after this many seconds (0: no limit with --max/--follow).")
+  long timeoutSeconds;
+
+  private PrintStream out = System.out;
+  private boolean headerPrinted;
+
+  @Override
+  public Integer call() {
+    if (!format.equals("json") && !format.equals("table")) {
+      throw new UsageException("Unknown --format '" + format + "': expected json or table");
+    }
+    FusionConfig config = client.fusionConfig();
+    client.requireReachable(Duration.ofSeconds(10));
+    String topic = dlq ? config.dlqTopic() : config.predictionsTopic();
+    Map<String, Object> props = new HashMap<>(client.clientSettings());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "fusion-consume-" + UUID.randomUUID());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, false);
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      AvroDeserializer<GenericRecord> avro = new AvroDeserializer<>();
+      avro.configure(props, false);
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+          .map((PartitionInfo p) -> new TopicPartition(p.topic(), p.partition())).toList();
+      if (partitions.isEmpty()) {
+        throw new IllegalStateException("Topic " + topic + " does not exist (run ./fusion topics create)");
+      }
+      consumer.assign(partitions);
+      if (fromBeginning) {
+        consumer.seekToBeginning(partitions);
+      } else {
+        consumer.seekToEnd(partitions);
+      }
+      Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions);
+      long deadline = timeoutSeconds > 0 ? System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos() : Long.MAX_VALUE;
+      int printed = 0;
+      while (max == null || printed < max) {
+        if (System.nanoTime() > deadline) {
+          break;
+        }
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+          if (session != null && !session.equals(r.key())) {
+            continue;
+          }
+          print(dlq ? deadLetter(r) : prediction(r, avro));
+          if (max != null && ++printed >= max) {
+            break;
+          }
+        }
+        if (!follow && max == null && caughtUp(consumer, endAtStart)) {
+          break;
+        }
+      }
+      avro.close();
+    }
+    return 0;
+  }
+
+  private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+    return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+  }
+
+  private ObjectNode prediction(ConsumerRecord<String, byte[]> r, AvroDeserializer<GenericRecord> avro) {
+    GenericRecord rec = avro.deserialize(r.topic(), r.value());
+    try {
+      ObjectNode node = (ObjectNode) JSON.readTree(rec.toString());
+      return node;
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot render record at offset " + r.offset() + " as JSON", e);
+    }
+  }
+
+  private static ObjectNode deadLetter(ConsumerRecord<String, byte[]> r) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("topic", r.topic()).put("partition", r.partition()).put("offset", r.offset());
+    node.put("key", r.key());
+    node.put("value_bytes", r.value() == null ? 0 : r.value().length);
+    node.put("value_base64", r.value() == null ? null : Base64.getEncoder().encodeToString(r.value()));
+    ObjectNode headers = node.putObject("headers");
+    for (Header h : r.headers()) {
+      if (!h.key().endsWith("stacktrace")) {
+        headers.put(h.key(), text(h.value()));
+      }
+    }
+    return node;
+  }
+
+  private static String text(byte[] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      return "base64:" + Base64.getEncoder().encodeToString(bytes);
+    }
+  }
+
+  private void print(ObjectNode node) {
+    if (format.equals("json")) {
+      out.println(node.toString());
+      return;
+    }
+    if (dlq) {
+      if (!headerPrinted) {
+        out.printf("%-20s %6s %10s  %-22s %s%n", "TOPIC", "PART", "OFFSET", "REASON", "MESSAGE");
+        headerPrinted = true;
+      }
+      var h = node.get("headers");
+      out.printf("%-20s %6d %10d  %-22s %s%n", node.get("topic").asText(), node.get("partition").asInt(),
+          node.get("offset").asLong(), h.path("fusion.dlq.reason").asText("-"),
+          h.path("__streams.errors.message").asText("-"));
+      return;
+    }
+    if (!headerPrinted) {
+      out.printf("%-18s %-19s %-10s %6s %-18s %6s %s%n", "SESSION", "WINDOW START (UTC)", "LABEL", "P", "MODALITIES", "AGREE", "MODEL");
+      headerPrinted = true;
+    }
+    String label = node.get("label").asText();
+    out.printf("%-18s %-19s %-10s %6.3f %-18s %6.2f %s%n", node.get("session_id").asText(),
+        Instant.ofEpochMilli(node.get("window_start").asLong()).toString().substring(0, 19), label,
+        node.get("scores").path(label).asDouble(), String.join(",",
+            java.util.stream.StreamSupport.stream(node.get("modalities_present").spliterator(), false)
+                .map(m -> m.asText().toLowerCase()).toList()),
+        node.get("consistency").asDouble(), node.get("model_version").asText());
+  }
+}

@@ -1,0 +1,36 @@
+package io.fusionstream.cli;
+
+import java.io.PrintStream;
+
+/** A one-line progress bar redrawn in place with a carriage return. */
+public final class Progress {
+  private final String label;
+  private final long total;
+  private final PrintStream out;
+  private long done;
+  private int lastDrawn = -1;
+
+  public Progress(String label, long total, PrintStream out) {
+    this.label = label;
+    this.total = Math.max(1, total);
+    this.out = out;
+  }
+
+  public void step() {
+    step(1, "");
+  }
+
+  /** Advances and redraws when the bar moved, with an optional suffix (loss, accuracy...). */
+  public void step(long n, String suffix) {
+    done = Math.min(total, done + n);
+    int percent = (int) (100 * done / total);
+    if (percent != lastDrawn || done == total) {
+      lastDrawn = percent;
+      int width = 30;
+      int filled = (int) (width * done / total);
+      out.print("\r" + label + " [" + "#".repeat(filled) + " ".repeat(width - filled) + "] "
+          + done + "/" + total + (suffix.isEmpty() ? "" : " " + suffix));
+      out.flush();
+    }
+  }
+}
