@@ -1,7 +1,7 @@
 package io.fusionstream.monitor;
 
-import io.fusionstream.schema.FusedPrediction;
 import io.fusionstream.schema.Modality;
+import io.fusionstream.topology.PipelineMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -21,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,13 +42,10 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code fusion.encode} into {@code fusion_encode_seconds}. Thread-safe: the pipeline calls it from
  * every stream thread.
  */
-public final class FusionMetrics implements AutoCloseable {
+public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
 
   /** Quantiles of the end-to-end latency that are exported as gauges and shown on the dashboard. */
   public static final double[] LATENCY_QUANTILES = {0.5, 0.95, 0.99};
-
-  /** Batch stages: one per encoder, and the fusion. */
-  public static final String STAGE_FUSE = "fuse";
 
   static final String EVENTS_IN = "fusion.events.in";
   static final String DEAD_LETTERS = "fusion.dead.letters";
@@ -69,13 +67,13 @@ public final class FusionMetrics implements AutoCloseable {
   private final Map<Modality, Counter> lateDropped = new EnumMap<>(Modality.class);
   private final Map<Modality, Counter> present = new EnumMap<>(Modality.class);
   private final Map<Modality, Timer> encode = new EnumMap<>(Modality.class);
-  private final Map<WindowTrigger, Counter> windowsEmitted = new EnumMap<>(WindowTrigger.class);
-  private final Counter windowsSkipped;
+  private final Map<EmitTrigger, Counter> windowsEmitted = new EnumMap<>(EmitTrigger.class);
   private final Timer fuse;
   private final Timer endToEnd;
   // Reasons, labels and stages are open sets (they come from the pipeline and the model), so their
   // meters are created on first use; Micrometer returns the existing meter on re-registration.
   private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> windowsSkipped = new ConcurrentHashMap<>();
   private final Map<String, Counter> predictions = new ConcurrentHashMap<>();
   private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
   private final AtomicReference<Gauge> modelInfo = new AtomicReference<>();
@@ -104,13 +102,11 @@ public final class FusionMetrics implements AutoCloseable {
           .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
           .register(registry));
     }
-    for (WindowTrigger trigger : WindowTrigger.values()) {
+    for (EmitTrigger trigger : EmitTrigger.values()) {
       windowsEmitted.put(trigger, Counter.builder(WINDOWS_EMITTED)
           .description("Session windows emitted, by what closed them: stream time (close) or the idle timeout")
-          .tag("trigger", trigger.label()).register(registry));
+          .tag("trigger", trigger.name().toLowerCase(Locale.ROOT)).register(registry));
     }
-    windowsSkipped = Counter.builder(WINDOWS_SKIPPED)
-        .description("Windows closed without a prediction (no usable embedding)").register(registry);
     fuse = Timer.builder(FUSE).description("Time to fuse one batch of windows").publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry);
@@ -130,73 +126,79 @@ public final class FusionMetrics implements AutoCloseable {
     }
   }
 
-  // ---- pipeline hooks -------------------------------------------------------------------------
+  // ---- pipeline hooks (PipelineMetrics) ---------------------------------------------------------
 
+  @Override
   public void eventIn(Modality modality) {
     eventsIn.get(modality).increment();
   }
 
-  /** A record sent to the dead-letter topic; reason is a short code such as {@code invalid_image}. */
+  /** A record sent to the dead-letter topic; reason is a short code such as {@code image-too-large}. */
+  @Override
   public void deadLetter(String reason) {
-    deadLetters.computeIfAbsent(reasonLabel(reason), r -> Counter.builder(DEAD_LETTERS)
+    deadLetters.computeIfAbsent(orUnknown(reason), r -> Counter.builder(DEAD_LETTERS)
         .description("Records sent to the dead-letter topic, by reason").tag("reason", r).register(registry))
         .increment();
   }
 
+  @Override
   public void lateDropped(Modality modality) {
     lateDropped.get(modality).increment();
   }
 
-  public void windowEmitted(WindowTrigger trigger) {
+  @Override
+  public void windowEmitted(EmitTrigger trigger) {
     windowsEmitted.get(trigger).increment();
   }
 
-  /** Same as {@link #windowEmitted(WindowTrigger)} with the label value ({@code close} or {@code idle}). */
-  public void windowEmitted(String trigger) {
-    windowEmitted(WindowTrigger.fromLabel(trigger));
+  @Override
+  public void windowSkipped(String reason) {
+    windowsSkipped.computeIfAbsent(orUnknown(reason), r -> Counter.builder(WINDOWS_SKIPPED)
+        .description("Closed windows that were not fused, by reason").tag("reason", r).register(registry))
+        .increment();
   }
 
-  public void windowSkipped() {
-    windowsSkipped.increment();
-  }
-
-  /** Records the size of one batch; stage is {@code encode_text}, {@code encode_image}, ... or {@code fuse}. */
-  public void batchSize(String stage, int size) {
-    batchSizes.computeIfAbsent(stage, s -> DistributionSummary.builder(BATCH_SIZE)
+  /**
+   * One batch ran: its size goes to {@code fusion_batch_size{stage}}, its time to the encoder's
+   * {@code fusion_encode_seconds{modality}} or to {@code fusion_fuse_seconds}. Stage names are
+   * label values with underscores ({@code encode-text} becomes {@code encode_text}).
+   */
+  @Override
+  public void batch(String stage, int size, long nanos) {
+    String label = stageLabel(stage);
+    batchSizes.computeIfAbsent(label, s -> DistributionSummary.builder(BATCH_SIZE)
         .description("Records per batch, by stage").tag("stage", s).publishPercentileHistogram()
         .minimumExpectedValue(1.0).maximumExpectedValue(4096.0).register(registry))
         .record(size);
+    if (label.equals(STAGE_FUSE)) {
+      fuse.record(nanos, TimeUnit.NANOSECONDS);
+      return;
+    }
+    for (Modality modality : Modality.values()) {
+      if (label.equals(stageLabel(PipelineMetrics.encodeStage(modality)))) {
+        encode.get(modality).record(nanos, TimeUnit.NANOSECONDS);
+        return;
+      }
+    }
   }
 
-  /** The batch stage name of a modality's encoder. */
-  public static String encodeStage(Modality modality) {
-    return "encode_" + modalityLabel(modality);
+  @Override
+  public void endToEndLatency(long millis) {
+    // A negative latency means clocks disagree: count it as zero rather than drop it, so the count
+    // still matches the predictions.
+    endToEnd.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
 
-  public void encodeLatency(Modality modality, long nanos) {
-    encode.get(modality).record(nanos, TimeUnit.NANOSECONDS);
-  }
-
-  public void fuseLatency(long nanos) {
-    fuse.record(nanos, TimeUnit.NANOSECONDS);
-  }
-
-  public void endToEnd(Duration latency) {
-    // A negative latency means clocks disagree (producer timestamps ahead of us): count it as zero
-    // rather than drop it, so the count still matches the predictions.
-    endToEnd.record(latency.isNegative() ? Duration.ZERO : latency);
-  }
-
-  /** Counts a prediction by label and the modalities present in its window. */
-  public void prediction(FusedPrediction prediction) {
-    prediction(prediction.getLabel().toString(), prediction.getModalitiesPresent());
-  }
-
-  public void prediction(String label, Iterable<Modality> modalitiesPresent) {
+  @Override
+  public void prediction(String label) {
     predictions.computeIfAbsent(label, l -> Counter.builder(PREDICTIONS)
         .description("Predictions written, by label").tag("label", l).register(registry)).increment();
-    for (Modality modality : modalitiesPresent) {
-      present.get(modality).increment();
+  }
+
+  @Override
+  public void modalitiesPresent(Collection<Modality> present) {
+    for (Modality modality : present) {
+      this.present.get(modality).increment();
     }
   }
 
@@ -330,28 +332,12 @@ public final class FusionMetrics implements AutoCloseable {
     return modality.name().toLowerCase(Locale.ROOT);
   }
 
-  private static String reasonLabel(String reason) {
-    return reason == null || reason.isBlank() ? "unknown" : reason;
+  private static String orUnknown(String code) {
+    return code == null || code.isBlank() ? "unknown" : code;
   }
 
-  /** What closed a session window. */
-  public enum WindowTrigger {
-    /** Stream time passed the window end plus grace. */
-    CLOSE,
-    /** The wall-clock idle timeout, with no new traffic on the partition. */
-    IDLE;
-
-    public String label() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-
-    public static WindowTrigger fromLabel(String label) {
-      for (WindowTrigger t : values()) {
-        if (t.label().equalsIgnoreCase(label)) {
-          return t;
-        }
-      }
-      throw new IllegalArgumentException("Unknown window trigger '" + label + "'; expected close or idle");
-    }
+  /** Prometheus label values of batch stages use underscores, whatever the pipeline calls them. */
+  static String stageLabel(String stage) {
+    return orUnknown(stage).replace('-', '_');
   }
 }

@@ -45,6 +45,7 @@ final class FuseBatch implements BatchFunction<String, ClosedWindow, String, Fus
       ClosedWindow w = batch.get(i).value();
       FusedPrediction prediction = mapper.map(w, outputs.get(i), current.version(), now);
       metrics.prediction(prediction.getLabel());
+      metrics.modalitiesPresent(prediction.getModalitiesPresent());
       metrics.endToEndLatency(Math.max(0, now - w.lastIngestWallMs()));
       out.add(new Record<>(w.sessionId(), prediction, batch.get(i).timestamp()));
     }

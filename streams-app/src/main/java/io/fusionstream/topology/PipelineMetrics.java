@@ -46,6 +46,12 @@ public interface PipelineMetrics {
 
   void prediction(String label);
 
+  /**
+   * The modalities present in a window that was fused (called with each prediction). A default
+   * no-op so implementations that do not track presence need not change.
+   */
+  default void modalitiesPresent(java.util.Collection<Modality> present) {}
+
   PipelineMetrics NOOP = new PipelineMetrics() {
     @Override public void eventIn(Modality modality) {}
     @Override public void deadLetter(String reason) {}

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fusionstream.schema.Modality;
+import io.fusionstream.topology.PipelineMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,15 +55,15 @@ class DashboardFeedTest {
     for (int i = 0; i < 2; i++) {
       metrics.eventIn(Modality.IMAGE);
     }
-    metrics.batchSize("encode_text", 6);
-    metrics.batchSize("encode_text", 2);
-    metrics.batchSize("fuse", 3);
-    metrics.endToEnd(Duration.ofMillis(250));
+    metrics.batch("encode-text", 6, 1_000_000);
+    metrics.batch("encode-text", 2, 1_000_000);
+    metrics.batch("fuse", 3, 1_000_000);
+    metrics.endToEndLatency(250);
     metrics.deadLetter("invalid_audio");
-    metrics.windowEmitted("idle");
+    metrics.windowEmitted(PipelineMetrics.EmitTrigger.IDLE);
     metrics.modelVersion("m-7");
-    metrics.prediction("calm", List.of(Modality.TEXT));
-    metrics.prediction("calm", List.of(Modality.TEXT, Modality.IMAGE));
+    metrics.prediction("calm");
+    metrics.prediction("calm");
     feed.onState("RUNNING");
 
     feed.tick();
@@ -80,6 +81,8 @@ class DashboardFeedTest {
     assertThat(s.latencySeconds().get("p50")).isCloseTo(0.25, within(0.02));
     assertThat(s.deadLettersByReason()).containsEntry("invalid_audio", 1.0);
     assertThat(s.windows()).containsEntry("idle", 1.0).containsEntry("close", 0.0).containsEntry("skipped", 0.0);
+    metrics.windowSkipped("missing-required-modality");
+    metrics.windowSkipped("missing-required-modality");
     assertThat(s.modelVersion()).isEqualTo("m-7");
     assertThat(s.state()).isEqualTo("RUNNING");
 
@@ -88,6 +91,7 @@ class DashboardFeedTest {
     assertThat(quiet.eventsPerSec().values()).containsOnly(0.0);
     assertThat(quiet.batch().get("fuse").mean()).isNull();
     assertThat(quiet.eventsTotal()).isEqualTo(10);
+    assertThat(quiet.windows()).containsEntry("skipped", 2.0);
   }
 
   @Test

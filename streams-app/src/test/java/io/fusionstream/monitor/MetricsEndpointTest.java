@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.fusionstream.schema.FusedPrediction;
 import io.fusionstream.schema.Modality;
+import io.fusionstream.topology.PipelineMetrics;
+import io.fusionstream.topology.PipelineMetrics.EmitTrigger;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -79,7 +81,7 @@ class MetricsEndpointTest {
 
     assertThat(scrape.value("fusion_windows_emitted_total", "trigger", "close")).isEqualTo(3);
     assertThat(scrape.value("fusion_windows_emitted_total", "trigger", "idle")).isEqualTo(1);
-    assertThat(scrape.value("fusion_windows_skipped_total")).isEqualTo(1);
+    assertThat(scrape.value("fusion_windows_skipped_total", "reason", "missing-required-modality")).isEqualTo(1);
 
     assertThat(scrape.value("fusion_batch_size_count", "stage", "encode_text")).isEqualTo(2);
     assertThat(scrape.value("fusion_batch_size_sum", "stage", "encode_text")).isEqualTo(7);
@@ -90,6 +92,10 @@ class MetricsEndpointTest {
     assertThat(scrape.value("fusion_encode_seconds_count", "modality", "text")).isEqualTo(2);
     assertThat(scrape.value("fusion_encode_seconds_sum", "modality", "text")).isCloseTo(0.05, within(1e-9));
     assertThat(scrape.value("fusion_encode_seconds_count", "modality", "image")).isEqualTo(1);
+    assertThat(scrape.value("fusion_encode_seconds_count", "modality", "audio")).isZero();
+    assertThat(scrape.value("fusion_batch_size_count", "stage", "encode_image")).isEqualTo(1);
+    assertThat(scrape.find("fusion_batch_size_count", "stage", "encode-text")).as("label values use underscores")
+        .isEmpty();
     assertThat(scrape.type("fusion_encode_seconds")).isEqualTo("histogram");
     assertThat(scrape.value("fusion_fuse_seconds_count")).isEqualTo(1);
     assertThat(scrape.value("fusion_fuse_seconds_sum")).isCloseTo(0.008, within(1e-9));
@@ -211,20 +217,16 @@ class MetricsEndpointTest {
     metrics.deadLetter("unknown_magic_byte");
     metrics.lateDropped(Modality.AUDIO);
 
-    metrics.batchSize(FusionMetrics.encodeStage(Modality.TEXT), 4);
-    metrics.batchSize(FusionMetrics.encodeStage(Modality.TEXT), 3);
-    metrics.encodeLatency(Modality.TEXT, Duration.ofMillis(20).toNanos());
-    metrics.encodeLatency(Modality.TEXT, Duration.ofMillis(30).toNanos());
-    metrics.batchSize(FusionMetrics.encodeStage(Modality.IMAGE), 5);
-    metrics.encodeLatency(Modality.IMAGE, Duration.ofMillis(40).toNanos());
+    metrics.batch(PipelineMetrics.encodeStage(Modality.TEXT), 4, Duration.ofMillis(20).toNanos());
+    metrics.batch(PipelineMetrics.encodeStage(Modality.TEXT), 3, Duration.ofMillis(30).toNanos());
+    metrics.batch(PipelineMetrics.encodeStage(Modality.IMAGE), 5, Duration.ofMillis(40).toNanos());
 
-    metrics.windowEmitted("close");
-    metrics.windowEmitted(FusionMetrics.WindowTrigger.CLOSE);
-    metrics.windowEmitted(FusionMetrics.WindowTrigger.CLOSE);
-    metrics.windowEmitted("idle");
-    metrics.windowSkipped();
-    metrics.batchSize(FusionMetrics.STAGE_FUSE, 4);
-    metrics.fuseLatency(Duration.ofMillis(8).toNanos());
+    metrics.windowEmitted(EmitTrigger.CLOSE);
+    metrics.windowEmitted(EmitTrigger.CLOSE);
+    metrics.windowEmitted(EmitTrigger.CLOSE);
+    metrics.windowEmitted(EmitTrigger.IDLE);
+    metrics.windowSkipped("missing-required-modality");
+    metrics.batch(PipelineMetrics.STAGE_FUSE, 4, Duration.ofMillis(8).toNanos());
 
     metrics.modelVersion("fusion-v1");
     metrics.modelVersion("fusion-v2");
@@ -234,10 +236,11 @@ class MetricsEndpointTest {
         prediction("s3", 0, "happy", LABELS, 0.5f, 1f, weights(1f, 0, 0)),
         prediction("s4", 0, "angry", LABELS, 0.8f, 1f, weights(1f, 0, 0)));
     for (FusedPrediction p : predictions) {
-      metrics.prediction(p);
+      metrics.prediction(p.getLabel());
+      metrics.modalitiesPresent(p.getModalitiesPresent());
     }
     for (long ms = 100; ms <= 400; ms += 100) {
-      metrics.endToEnd(Duration.ofMillis(ms));
+      metrics.endToEndLatency(ms);
     }
   }
 

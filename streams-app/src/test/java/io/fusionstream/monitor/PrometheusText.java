@@ -10,19 +10,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A minimal reader of the Prometheus text format, enough to look samples up by name and labels. */
-final class PrometheusText {
+public final class PrometheusText {
 
   private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})?\\s+(\\S+)(\\s+\\d+)?$");
   private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   /** One sample line. */
-  record Sample(String name, Map<String, String> labels, double value) {}
+  public record Sample(String name, Map<String, String> labels, double value) {}
 
   private final List<Sample> samples = new ArrayList<>();
   private final Map<String, String> types = new LinkedHashMap<>();
   private final String text;
 
-  PrometheusText(String text) {
+  public PrometheusText(String text) {
     this.text = text;
     for (String line : text.split("\n")) {
       if (line.startsWith("# TYPE ")) {
@@ -54,7 +54,7 @@ final class PrometheusText {
   }
 
   /** The value of the one sample with this name whose labels include the given pairs. */
-  double value(String name, String... labelPairs) {
+  public double value(String name, String... labelPairs) {
     List<Sample> found = find(name, labelPairs);
     if (found.size() != 1) {
       throw new AssertionError("Expected one sample " + name + " " + List.of(labelPairs) + ", found " + found
@@ -63,12 +63,12 @@ final class PrometheusText {
     return found.get(0).value();
   }
 
-  OptionalDouble optional(String name, String... labelPairs) {
+  public OptionalDouble optional(String name, String... labelPairs) {
     List<Sample> found = find(name, labelPairs);
     return found.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(found.get(0).value());
   }
 
-  List<Sample> find(String name, String... labelPairs) {
+  public List<Sample> find(String name, String... labelPairs) {
     List<Sample> out = new ArrayList<>();
     for (Sample s : samples) {
       if (s.name().equals(name) && hasLabels(s, labelPairs)) {
@@ -78,19 +78,19 @@ final class PrometheusText {
     return out;
   }
 
-  String type(String family) {
+  public String type(String family) {
     return types.get(family);
   }
 
-  boolean hasFamilyStartingWith(String prefix) {
+  public boolean hasFamilyStartingWith(String prefix) {
     return samples.stream().anyMatch(s -> s.name().startsWith(prefix));
   }
 
-  List<String> names() {
+  public List<String> names() {
     return samples.stream().map(Sample::name).distinct().sorted().toList();
   }
 
-  String text() {
+  public String text() {
     return text;
   }
 

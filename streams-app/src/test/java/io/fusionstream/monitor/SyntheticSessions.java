@@ -5,6 +5,8 @@ import static io.fusionstream.monitor.TestPredictions.weights;
 
 import io.fusionstream.schema.FusedPrediction;
 import io.fusionstream.schema.Modality;
+import io.fusionstream.topology.PipelineMetrics;
+import io.fusionstream.topology.PipelineMetrics.EmitTrigger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -54,11 +56,11 @@ final class SyntheticSessions implements Runnable {
     String session = String.format("session-%03d", step / 2);
     FusedPrediction p = prediction(session, System.currentTimeMillis() - 12_000, label, LABELS,
         0.4f + 0.5f * random.nextFloat(), consistency, w);
-    metrics.windowEmitted(step % 5 == 4 ? FusionMetrics.WindowTrigger.IDLE : FusionMetrics.WindowTrigger.CLOSE);
-    metrics.batchSize(FusionMetrics.STAGE_FUSE, 1 + random.nextInt(3));
-    metrics.fuseLatency(Duration.ofMillis(2 + random.nextInt(5)).toNanos());
-    metrics.prediction(p);
-    metrics.endToEnd(Duration.ofMillis(150 + random.nextInt(600)));
+    metrics.windowEmitted(step % 5 == 4 ? EmitTrigger.IDLE : EmitTrigger.CLOSE);
+    metrics.batch(PipelineMetrics.STAGE_FUSE, 1 + random.nextInt(3), Duration.ofMillis(2 + random.nextInt(5)).toNanos());
+    metrics.prediction(p.getLabel());
+    metrics.modalitiesPresent(p.getModalitiesPresent());
+    metrics.endToEndLatency(150 + random.nextInt(600));
     feed.onPrediction(p);
 
     if (step % 7 == 3) {
@@ -78,7 +80,6 @@ final class SyntheticSessions implements Runnable {
       metrics.eventIn(modality);
     }
     offset += n;
-    metrics.batchSize(FusionMetrics.encodeStage(modality), n);
-    metrics.encodeLatency(modality, Duration.ofMillis(5L * n + random.nextInt(10)).toNanos());
+    metrics.batch(PipelineMetrics.encodeStage(modality), n, Duration.ofMillis(5L * n + random.nextInt(10)).toNanos());
   }
 }

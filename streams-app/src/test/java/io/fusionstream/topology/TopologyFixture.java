@@ -62,6 +62,12 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   TopologyFixture(Map<String, ?> overrides) {
+    this(overrides, PipelineMetrics.NOOP);
+  }
+
+  /** @param observer also gets every metrics call (the monitoring tests pass the Prometheus metrics) */
+  TopologyFixture(Map<String, ?> overrides, PipelineMetrics observer) {
+    PipelineMetrics reported = observer == PipelineMetrics.NOOP ? metrics : new TeePipelineMetrics(metrics, observer);
     Map<String, Object> settings = new HashMap<>();
     settings.put(FusionConfig.WINDOW_SIZE_MS, 10_000L);
     settings.put(FusionConfig.WINDOW_GRACE_MS, 2_000L);
@@ -77,7 +83,7 @@ final class TopologyFixture implements AutoCloseable {
     settings.putAll(overrides);
     config = new FusionConfig(settings);
 
-    FusionTopology.Builder builder = FusionTopology.builder(config, registry).metrics(metrics)
+    FusionTopology.Builder builder = FusionTopology.builder(config, registry).metrics(reported)
         .fusionModel(() -> model);
     topology = builder.text(textEncoder).image(imageEncoder).audio(audioEncoder, 8_000).build();
 
@@ -94,7 +100,7 @@ final class TopologyFixture implements AutoCloseable {
         user.put(k, v);
       }
     });
-    Properties props = StreamsConfigFactory.create(config, user, metrics);
+    Properties props = StreamsConfigFactory.create(config, user, reported);
     driver = new TopologyTestDriver(topology, props, Instant.ofEpochMilli(T));
 
     text = driver.createInputTopic(config.textTopic(), new StringSerializer(),
