@@ -11,14 +11,15 @@ import java.util.function.Supplier;
  * Liveness and readiness of the application, from what the app tells it.
  *
  * <p>Ready: Kafka Streams is RUNNING and the models are loaded. Live: Kafka Streams has not failed
- * (a rebalance or a start-up is alive but not ready; a client in ERROR needs a restart).
+ * or stopped (a rebalance or a start-up is alive but not ready; a client in ERROR, or one that
+ * shut down while the process stays up, needs a restart).
  *
  * @param kafkaStreamsState the name of the Kafka Streams client state, e.g. {@code streams.state().name()}
  * @param modelsLoaded whether the encoders and the fusion model are loaded
  */
 public record HealthCheck(Supplier<String> kafkaStreamsState, BooleanSupplier modelsLoaded) {
 
-  private static final Set<String> FAILED = Set.of("ERROR", "PENDING_ERROR");
+  private static final Set<String> FAILED = Set.of("ERROR", "PENDING_ERROR", "NOT_RUNNING");
 
   public HealthCheck {
     Objects.requireNonNull(kafkaStreamsState, "kafkaStreamsState");

@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The application's HTTP port: the dashboard at {@code /}, its live feed at {@code /events}
@@ -31,6 +33,7 @@ public final class HttpServer implements AutoCloseable {
   private final HealthCheck health;
   private final String indexHtml;
   private final Javalin app;
+  private final Set<SseClient> sseClients = ConcurrentHashMap.newKeySet();
 
   /**
    * @param host interface to bind, e.g. {@code 0.0.0.0}
@@ -90,7 +93,11 @@ public final class HttpServer implements AutoCloseable {
       }
       client.sendEvent(event, json);
     };
-    client.onClose(() -> feed.unsubscribe(sink));
+    sseClients.add(client);
+    client.onClose(() -> {
+      sseClients.remove(client);
+      feed.unsubscribe(sink);
+    });
     feed.subscribe(sink);
   }
 
@@ -107,6 +114,10 @@ public final class HttpServer implements AutoCloseable {
 
   @Override
   public void close() {
+    // Open event streams would hold the server's graceful stop until they time out.
+    for (SseClient client : sseClients) {
+      client.close();
+    }
     app.stop();
   }
 }

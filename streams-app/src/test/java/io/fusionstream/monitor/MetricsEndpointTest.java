@@ -162,6 +162,7 @@ class MetricsEndpointTest {
       assertThat(scrape.value("fusion_streams_state", "state", "CREATED")).isEqualTo(1);
       assertThat(scrape.value("fusion_streams_state", "state", "RUNNING")).isZero();
       assertThat(scrape.find("kafka_stream_thread_commit_rate")).as(scrape.names().toString()).isNotEmpty();
+      assertThat(scrape.find("kafka_stream_thread_process_rate")).as(scrape.names().toString()).isNotEmpty();
       assertThat(scrape.find("kafka_consumer_fetch_manager_records_lag_max")).as(scrape.names().toString())
           .isNotEmpty();
       assertThat(scrape.find("kafka_stream_alive_stream_threads")).as(scrape.names().toString()).isNotEmpty();
@@ -188,6 +189,8 @@ class MetricsEndpointTest {
     streamsState.set("ERROR");
     assertThat(get("/health").statusCode()).isEqualTo(503);
     assertThat(get("/health/live").statusCode()).isEqualTo(503);
+    streamsState.set("NOT_RUNNING");
+    assertThat(get("/health/live").statusCode()).as("stopped for good").isEqualTo(503);
   }
 
   @Test
@@ -199,6 +202,25 @@ class MetricsEndpointTest {
     assertThat(get("/webjars/uplot/1.6.30/dist/uPlot.min.css").statusCode()).isEqualTo(200);
     assertThat(get("/static/dashboard.js").body()).contains("EventSource");
     assertThat(get("/static/dashboard.css").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void eventsEndpointStreamsHelloThenSnapshotsAsServerSentEvents() throws Exception {
+    feed.start();
+    HttpResponse<java.util.stream.Stream<String>> response = HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/events"))
+            .header("Accept", "text/event-stream").build(),
+        HttpResponse.BodyHandlers.ofLines());
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+        ct -> assertThat(ct).startsWith("text/event-stream"));
+    try (java.util.stream.Stream<String> lines = response.body()) {
+      List<String> events = lines.filter(l -> l.startsWith("event: ") || l.startsWith("data: "))
+          .limit(4).toList();
+      assertThat(events.get(0)).isEqualTo("event: hello");
+      assertThat(events.get(1)).startsWith("data: {\"modalities\":[\"text\",\"image\",\"audio\"]");
+      assertThat(events.get(2)).isEqualTo("event: snapshot");
+      assertThat(events.get(3)).startsWith("data: {\"t\":");
+    }
   }
 
   /** The calls the pipeline makes for a handful of sessions. */
