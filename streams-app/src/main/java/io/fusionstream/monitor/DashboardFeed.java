@@ -6,6 +6,7 @@ import io.fusionstream.schema.FusedPrediction;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -182,7 +183,7 @@ public final class DashboardFeed implements AutoCloseable {
     out.put("tickMillis", settings.tick().toMillis());
     out.put("history", new ArrayList<>(history));
     List<PredictionView> latest = new ArrayList<>(latestBySession.values());
-    java.util.Collections.reverse(latest); // most recently updated first
+    Collections.reverse(latest); // most recently updated first
     out.put("predictions", latest);
     out.put("deadLetters", new ArrayList<>(recentDeadLetters));
     return out;

@@ -28,10 +28,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every FusionStream metric, owned in one Prometheus registry and recorded through typed methods,
@@ -43,6 +46,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * every stream thread.
  */
 public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FusionMetrics.class);
 
   /** Quantiles of the end-to-end latency that are exported as gauges and shown on the dashboard. */
   public static final double[] LATENCY_QUANTILES = {0.5, 0.95, 0.99};
@@ -293,7 +298,7 @@ public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
 
   /** Current counts of a counter family keyed by one tag's value. */
   Map<String, Double> counterByTag(String name, String tag) {
-    Map<String, Double> out = new java.util.TreeMap<>();
+    Map<String, Double> out = new TreeMap<>();
     for (Counter c : registry.find(name).counters()) {
       out.merge(c.getId().getTag(tag), c.count(), Double::sum);
     }
@@ -302,7 +307,7 @@ public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
 
   /** Count and total of each batch stage's distribution, keyed by stage. */
   Map<String, double[]> batchTotals() {
-    Map<String, double[]> out = new java.util.TreeMap<>();
+    Map<String, double[]> out = new TreeMap<>();
     for (Meter m : registry.find(BATCH_SIZE).summaries()) {
       DistributionSummary s = (DistributionSummary) m;
       out.put(s.getId().getTag("stage"), new double[] {s.count(), s.totalAmount(), s.max()});
@@ -322,7 +327,7 @@ public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
         c.close();
       } catch (Exception e) {
         // Closing a binder only unregisters listeners; a failure must not stop the others.
-        org.slf4j.LoggerFactory.getLogger(FusionMetrics.class).warn("Closing metrics binder {} failed", c, e);
+        LOG.warn("Closing metrics binder {} failed", c, e);
       }
     }
     registry.close();

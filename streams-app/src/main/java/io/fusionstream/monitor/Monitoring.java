@@ -2,6 +2,7 @@ package io.fusionstream.monitor;
 
 import io.fusionstream.schema.FusedPrediction;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -100,7 +101,7 @@ public final class Monitoring implements AutoCloseable {
   public synchronized void close() {
     RuntimeException failure = null;
     List<AutoCloseable> toClose = new ArrayList<>(started);
-    java.util.Collections.reverse(toClose);
+    Collections.reverse(toClose);
     toClose.add(feed);
     toClose.add(metrics);
     for (AutoCloseable c : toClose) {

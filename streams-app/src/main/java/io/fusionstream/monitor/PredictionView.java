@@ -2,6 +2,7 @@ package io.fusionstream.monitor;
 
 import io.fusionstream.schema.FusedPrediction;
 import io.fusionstream.schema.Modality;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -50,6 +51,6 @@ public record PredictionView(
 
   /** The modality names in the order the dashboard lays them out. */
   static List<String> modalityOrder() {
-    return java.util.Arrays.stream(Modality.values()).map(FusionMetrics::modalityLabel).toList();
+    return Arrays.stream(Modality.values()).map(FusionMetrics::modalityLabel).toList();
   }
 }
