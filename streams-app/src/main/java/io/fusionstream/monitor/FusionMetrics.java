@@ -207,6 +207,11 @@ public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
     }
   }
 
+  @Override
+  public void modelInUse(String version) {
+    modelVersion(version);
+  }
+
   /** Sets the model version in use; the info gauge of the previous version is removed. */
   public void modelVersion(String version) {
     Objects.requireNonNull(version, "version");

@@ -18,7 +18,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * Monitoring monitoring = new Monitoring(Monitoring.Settings.onPort(config.getInt(FusionConfig.HTTP_PORT)));
  * Topology topology = FusionTopology.builder(config, registry).metrics(monitoring.metrics())...build();
  * KafkaStreams streams = new KafkaStreams(topology, StreamsConfigFactory.create(config, user, monitoring.metrics()));
- * monitoring.metrics().modelVersion(model.version());             // and again on every hot swap
+ * monitoring.metrics().modelVersion(model.version());             // optional: the fuse stage reports it per batch
  * monitoring.start(streams, modelStore::isLoaded);                 // /, /metrics, /health, /events
  * monitoring.followTopics(clientConfig, config.predictionsTopic(), config.dlqTopic(), predictionSerde.deserializer());
  * streams.start();

@@ -31,6 +31,7 @@ final class FuseBatch implements BatchFunction<String, ClosedWindow, String, Fus
     if (current == null) {
       throw new IllegalStateException("no fusion model loaded");
     }
+    metrics.modelInUse(current.version());
     List<FusionInput> inputs = new ArrayList<>(batch.size());
     for (PendingRecord<String, ClosedWindow> p : batch) {
       inputs.add(new FusionInput(p.value().embeddings()));

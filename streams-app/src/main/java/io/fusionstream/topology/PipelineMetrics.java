@@ -52,6 +52,9 @@ public interface PipelineMetrics {
    */
   default void modalitiesPresent(java.util.Collection<Modality> present) {}
 
+  /** The fusion model version a batch is fused with (called per batch, so a hot swap shows at once). */
+  default void modelInUse(String version) {}
+
   PipelineMetrics NOOP = new PipelineMetrics() {
     @Override public void eventIn(Modality modality) {}
     @Override public void deadLetter(String reason) {}

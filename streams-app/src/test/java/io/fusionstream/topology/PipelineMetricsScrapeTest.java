@@ -39,8 +39,6 @@ class PipelineMetricsScrapeTest {
         TopologyFixture f = new TopologyFixture(Map.of(), metrics);
         HttpServer server = new HttpServer("127.0.0.1", 0, metrics, feed,
             new HealthCheck(() -> "RUNNING", () -> true)).start()) {
-      metrics.modelVersion(f.model.version()); // what the app does when it loads a model
-
       f.sendText("s1", T + 1_000, "good call today");
       f.sendImage("s1", T + 2_000, 10, 200);
       f.sendAudio("s1", T + 3_000, 800, (short) 1000);
@@ -115,7 +113,9 @@ class PipelineMetricsScrapeTest {
       present.forEach((m, n) -> assertThat(scrape.value("fusion_window_modalities_present_total", "modality", m))
           .isEqualTo(n));
 
+      // Reported by the fuse stage itself, with the version written into the predictions.
       assertThat(scrape.value("fusion_model_info", "version", out.get(0).getModelVersion())).isEqualTo(1);
+      assertThat(scrape.find("fusion_model_info")).hasSize(1);
     }
   }
 

@@ -62,6 +62,12 @@ final class TeePipelineMetrics implements PipelineMetrics {
   }
 
   @Override
+  public void modelInUse(String version) {
+    first.modelInUse(version);
+    second.modelInUse(version);
+  }
+
+  @Override
   public void modalitiesPresent(Collection<Modality> present) {
     first.modalitiesPresent(present);
     second.modalitiesPresent(present);
