@@ -5,6 +5,7 @@ import io.fusionstream.encode.AudioDecoder;
 import io.fusionstream.encode.DecodedAudio;
 import io.fusionstream.encode.DecodedImage;
 import io.fusionstream.encode.Encoder;
+import io.fusionstream.encode.Encoders;
 import io.fusionstream.encode.ImageDecoder;
 import io.fusionstream.encode.Limits;
 import io.fusionstream.encode.TextDecoder;
@@ -90,6 +91,11 @@ public final class FusionTopology {
     /** Audio with the standard {@link AudioDecoder}, resampling to the encoder's rate. */
     public Builder audio(Encoder<DecodedAudio> encoder, int sampleRate) {
       return audio(new AudioDecoder(limits(), sampleRate), encoder);
+    }
+
+    /** All three modalities with the standard decoders; the caller keeps ownership of the encoders. */
+    public Builder encoders(Encoders encoders) {
+      return text(encoders.text()).image(encoders.image()).audio(encoders.audio(), encoders.audioSampleRate());
     }
 
     public Builder text(InputDecoder<TextEvent, String> decoder, Encoder<String> encoder) {

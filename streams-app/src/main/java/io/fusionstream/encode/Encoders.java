@@ -1,0 +1,17 @@
+package io.fusionstream.encode;
+
+/**
+ * The three encoders of a running application, and the audio rate its decoder must resample to.
+ * Closing closes all three.
+ */
+public record Encoders(
+    Encoder<String> text, Encoder<DecodedImage> image, Encoder<DecodedAudio> audio, int audioSampleRate)
+    implements AutoCloseable {
+
+  @Override
+  public void close() {
+    text.close();
+    image.close();
+    audio.close();
+  }
+}

@@ -1,0 +1,114 @@
+package io.fusionstream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The batching stage on its own: size and delay triggers, groups, and pending records after a restart. */
+class BatchingProcessorTest {
+  private static final String STORE = "pending";
+  private MockProcessorContext<String, String> context;
+  private KeyValueStore<Long, PendingRecord<String, String>> store;
+  private final List<List<String>> batches = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    context = new MockProcessorContext<>();
+    store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.Long(),
+        new PendingRecordSerde<>(Serdes.String(), Serdes.String())).withLoggingDisabled().build();
+    store.init(context.getStateStoreContext(), store);
+    context.addStateStore(store);
+    context.setCurrentSystemTimeMs(0);
+  }
+
+  /** Upper-cases the batch; the group is the first letter, so "a.." and "b.." batch separately. */
+  private BatchingProcessor<String, String, String, String> processor(int maxBatchSize, long maxDelayMs) {
+    BatchFunction<String, String, String, String> upper = (batch, now) -> {
+      batches.add(batch.stream().map(PendingRecord::value).toList());
+      return batch.stream().map(p -> new Record<>(p.key(), p.value().toUpperCase(), p.timestamp())).toList();
+    };
+    return new BatchingProcessor<>("test", STORE, maxBatchSize, Duration.ofMillis(maxDelayMs), upper,
+        v -> v.charAt(0), PipelineMetrics.NOOP);
+  }
+
+  private List<String> forwarded() {
+    return context.forwarded().stream().map(f -> (String) f.record().value()).toList();
+  }
+
+  @Test
+  void flushesWhenAGroupIsFullKeepingArrivalOrderAcrossGroups() {
+    var p = processor(2, 1_000);
+    p.init(context);
+    p.process(new Record<>("k", "a1", 1));
+    p.process(new Record<>("k", "b1", 2));
+    assertThat(forwarded()).isEmpty();
+    assertThat(store.approximateNumEntries()).isEqualTo(2);
+    p.process(new Record<>("k", "a2", 3)); // group a is full
+    assertThat(forwarded()).containsExactly("A1", "B1", "A2");
+    assertThat(batches).containsExactly(List.of("a1", "b1", "a2"));
+    assertThat(context.forwarded()).extracting(f -> f.record().timestamp()).containsExactly(1L, 2L, 3L);
+    assertThat(store.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void flushesOnTheWallClockOnceTheOldestWaitedTheMaxDelay() {
+    var p = processor(10, 100);
+    context.setCurrentSystemTimeMs(1_000);
+    p.init(context);
+    p.process(new Record<>("k", "a1", 1));
+    context.setCurrentSystemTimeMs(1_060);
+    p.process(new Record<>("k", "a2", 2));
+    var tick = context.scheduledPunctuators().get(0).getPunctuator();
+    tick.punctuate(1_099);
+    assertThat(forwarded()).isEmpty();
+    tick.punctuate(1_100);
+    assertThat(forwarded()).containsExactly("A1", "A2");
+    assertThat(store.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void recordsPendingInTheStoreAtStartAreProcessedFirstAndNotOverwritten() {
+    // What a restart finds after restoring the changelog: two records that were never flushed.
+    store.put(7L, new PendingRecord<>("k", "a-old", 1, 500));
+    store.put(8L, new PendingRecord<>("k", "a-older-batch", 2, 510));
+    context.setCurrentSystemTimeMs(10_000);
+    var p = processor(3, 100);
+    p.init(context);
+    p.process(new Record<>("k", "a-new", 3)); // the third of group a: flush
+    assertThat(forwarded()).containsExactly("A-OLD", "A-OLDER-BATCH", "A-NEW");
+    assertThat(store.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void oldPendingRecordsFlushOnTheFirstTickAfterARestart() {
+    store.put(3L, new PendingRecord<>("k", "b-left", 1, 500));
+    context.setCurrentSystemTimeMs(10_000);
+    var p = processor(8, 100);
+    p.init(context);
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(10_000);
+    assertThat(forwarded()).containsExactly("B-LEFT");
+  }
+
+  @Test
+  void aFailingBatchStaysPending() {
+    BatchingProcessor<String, String, String, String> p = new BatchingProcessor<>("test", STORE, 2,
+        Duration.ofMillis(100), (batch, now) -> {
+          throw new IllegalStateException("model down");
+        }, v -> 0, PipelineMetrics.NOOP);
+    p.init(context);
+    p.process(new Record<>("k", "x", 1));
+    // The task fails and is restarted; the batch must still be there.
+    assertThatThrownBy(() -> p.process(new Record<>("k", "y", 2))).hasMessage("model down");
+    assertThat(store.approximateNumEntries()).isEqualTo(2);
+  }
+}
