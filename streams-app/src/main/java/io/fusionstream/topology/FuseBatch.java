@@ -10,16 +10,17 @@ import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * The fuse stage's batch: one model call for all pending windows. The model is fetched once per
- * batch from the supplier, so a hot reload takes effect at a batch boundary and every prediction of
- * a batch names the version that made it.
+ * The fuse stage's batch: one model call for all pending windows. The model is borrowed from the
+ * supplier once per batch and closed when the batch is done, which fits a model store's leases
+ * (a hot reload takes effect at a batch boundary, an old version is released only after its last
+ * batch) and every prediction of a batch names the version that made it.
  */
 final class FuseBatch implements BatchFunction<String, ClosedWindow, String, FusedPrediction> {
-  private final Supplier<FusionModel> model;
+  private final Supplier<? extends FusionModel> model;
   private final PredictionMapper mapper;
   private final PipelineMetrics metrics;
 
-  FuseBatch(Supplier<FusionModel> model, PredictionMapper mapper, PipelineMetrics metrics) {
+  FuseBatch(Supplier<? extends FusionModel> model, PredictionMapper mapper, PipelineMetrics metrics) {
     this.model = model;
     this.mapper = mapper;
     this.metrics = metrics;
@@ -27,10 +28,16 @@ final class FuseBatch implements BatchFunction<String, ClosedWindow, String, Fus
 
   @Override
   public List<Record<String, FusedPrediction>> apply(List<PendingRecord<String, ClosedWindow>> batch, long now) {
-    FusionModel current = model.get();
-    if (current == null) {
-      throw new IllegalStateException("no fusion model loaded");
+    try (FusionModel current = model.get()) {
+      if (current == null) {
+        throw new IllegalStateException("no fusion model loaded");
+      }
+      return fuse(current, batch, now);
     }
+  }
+
+  private List<Record<String, FusedPrediction>> fuse(FusionModel current,
+      List<PendingRecord<String, ClosedWindow>> batch, long now) {
     metrics.modelInUse(current.version());
     List<FusionInput> inputs = new ArrayList<>(batch.size());
     for (PendingRecord<String, ClosedWindow> p : batch) {

@@ -54,6 +54,26 @@ public final class FusionTopology {
 
   private FusionTopology() {}
 
+  /** A view of a model whose close does nothing: the batch borrowing it must not close the owner's model. */
+  private record BorrowedModel(FusionModel model) implements FusionModel {
+    @Override
+    public String version() {
+      return model.version();
+    }
+
+    @Override
+    public List<String> labels() {
+      return model.labels();
+    }
+
+    @Override
+    public List<io.fusionstream.fusion.FusionOutput> predict(List<io.fusionstream.fusion.FusionInput> batch) {
+      return model.predict(batch);
+    }
+
+    @Override
+    public void close() {}
+  }
 
   public static Builder builder(FusionConfig config, SchemaRegistryClient registry) {
     return new Builder(config, registry);
@@ -63,7 +83,7 @@ public final class FusionTopology {
     private final FusionConfig config;
     private final SchemaRegistryClient registry;
     private final List<ModalityRoute<?, ?>> routes = new ArrayList<>();
-    private Supplier<FusionModel> model;
+    private Supplier<? extends FusionModel> model;
     private PipelineMetrics metrics = PipelineMetrics.NOOP;
 
     private Builder(FusionConfig config, SchemaRegistryClient registry) {
@@ -113,10 +133,20 @@ public final class FusionTopology {
       return this;
     }
 
-    /** The model in use now; called once per fuse batch, so a model store can swap versions. */
-    public Builder fusionModel(Supplier<FusionModel> model) {
-      this.model = model;
+    /**
+     * Where each fuse batch borrows its model: called once per batch, and the model it returns is
+     * closed when the batch is done. {@code modelStore::current} fits: its leases release a version,
+     * and a hot-swapped version is picked up at the next batch.
+     */
+    public Builder fusionModel(Supplier<? extends FusionModel> perBatch) {
+      this.model = Objects.requireNonNull(perBatch, "fusion model supplier");
       return this;
+    }
+
+    /** One fixed model for every batch; the caller keeps ownership and closes it. */
+    public Builder fusionModel(FusionModel fixed) {
+      Objects.requireNonNull(fixed, "fusion model");
+      return fusionModel(() -> new BorrowedModel(fixed));
     }
 
     public Builder metrics(PipelineMetrics metrics) {
@@ -129,6 +159,9 @@ public final class FusionTopology {
         throw new IllegalStateException("the topology needs at least one modality");
       }
       Objects.requireNonNull(model, "fusion model supplier");
+      if (routes.stream().map(ModalityRoute::modality).distinct().count() != routes.size()) {
+        throw new IllegalStateException("a modality was configured twice");
+      }
       StreamsBuilder builder = new StreamsBuilder();
       KStream<String, ValidEvent<?, ?>> valid = null;
       for (ModalityRoute<?, ?> route : routes) {

@@ -10,8 +10,4 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public record ValidEvent<E extends SpecificRecord, I>(
     Modality modality, String sessionId, long eventTime, long ingestWallMs, E event, I decoded) {
-
-  ValidEvent<E, I> withoutDecoded() {
-    return new ValidEvent<>(modality, sessionId, eventTime, ingestWallMs, event, null);
-  }
 }

@@ -44,7 +44,7 @@ public final class CrashTestApp {
     MeanFusionModel model = new MeanFusionModel();
     var topology = FusionTopology.builder(config, new RestSchemaRegistryClient(Map.of("schema.registry.url", registryUrl)))
         .text(FunctionEncoder.words()).image(FunctionEncoder.colours()).audio(FunctionEncoder.loudness(), 8_000)
-        .fusionModel(() -> model).metrics(metrics).build();
+        .fusionModel(model).metrics(metrics).build();
     Map<String, Object> user = new HashMap<>();
     user.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
     user.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -65,7 +65,7 @@ class FusionPipelineIT {
       CountingPipelineMetrics metrics = new CountingPipelineMetrics();
       MeanFusionModel model = new MeanFusionModel();
       RestSchemaRegistryClient client = new RestSchemaRegistryClient(Map.of("schema.registry.url", registry.url()));
-      var topology = FusionTopology.builder(config, client).encoders(encoders).fusionModel(() -> model)
+      var topology = FusionTopology.builder(config, client).encoders(encoders).fusionModel(model)
           .metrics(metrics).build();
       Properties props = StreamsConfigFactory.create(config, Map.of(
           StreamsConfig.APPLICATION_ID_CONFIG, "fusion-e2e",

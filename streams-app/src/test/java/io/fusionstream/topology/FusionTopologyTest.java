@@ -250,6 +250,80 @@ class FusionTopologyTest {
     }
   }
 
+  @Test
+  void maxPoolingTakesTheElementwiseMaximumAndPrefixedTopicsAreUsed() {
+    try (TopologyFixture f = new TopologyFixture(Map.of(FusionConfig.WINDOW_POOLING, "max",
+        FusionConfig.TOPIC_PREFIX, "prod."))) {
+      assertThat(f.config.textTopic()).isEqualTo("prod.text-events");
+      f.sendImage("s1", T + 1_000, 2, 10);
+      f.sendImage("s1", T + 2_000, 2, 200);
+      f.sendText("s1", T + 30_000, "closes");
+      f.settle();
+      List<FusedPrediction> out = f.readPredictions();
+      assertThat(out).hasSize(1);
+      float[] bright = f.imageEncoder.encode(List.of(new io.fusionstream.encode.DecodedImage(2, 2, filled(12, 200))))[0];
+      float[] expected = MeanFusionModel.fuse(new io.fusionstream.fusion.FusionInput(Map.of(Modality.IMAGE, bright)))
+          .embedding();
+      for (int i = 0; i < expected.length; i++) {
+        assertThat(out.get(0).getEmbedding().get(i)).isCloseTo(expected[i], within(1e-5f));
+      }
+    }
+  }
+
+  @Test
+  void atLeastOnceGivesTheSameWindows() {
+    try (TopologyFixture f = new TopologyFixture(Map.of("processing.guarantee", "at_least_once"))) {
+      f.sendText("s1", T + 1_000, "one");
+      f.sendAudio("s1", T + 1_500, 100, (short) 10);
+      f.sendText("s1", T + 30_000, "closes");
+      f.settle();
+      List<FusedPrediction> out = f.readPredictions();
+      assertThat(out).hasSize(1);
+      assertThat(out.get(0).getModalityEventCounts()).containsExactlyInAnyOrderEntriesOf(Map.of("text", 1, "audio", 1));
+    }
+  }
+
+  @Test
+  void internalNamesAreExplicitAndStable() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      String description = f.topology.describe().toString();
+      assertThat(f.topology.describe().subtopologies()).hasSize(2);
+      assertThat(description).contains(FusionTopology.REPARTITION + "-repartition",
+          FusionTopology.ENCODE_PENDING_STORE, FusionTopology.WINDOW_STORE, FusionTopology.FUSE_PENDING_STORE,
+          "fusion-text-decode", "fusion-image-decode", "fusion-audio-decode", "fusion-window", "fusion-fuse");
+      assertThat(description).doesNotContain("KSTREAM-", "KTABLE-");
+    }
+  }
+
+  @Test
+  void eachFuseBatchBorrowsTheCurrentModelAndReturnsIt() {
+    List<String> events = new java.util.ArrayList<>();
+    MeanFusionModel inner = new MeanFusionModel();
+    java.util.concurrent.atomic.AtomicInteger version = new java.util.concurrent.atomic.AtomicInteger(1);
+    java.util.function.Supplier<io.fusionstream.fusion.FusionModel> leases = () -> {
+      int v = version.get();
+      events.add("borrow v" + v);
+      return new io.fusionstream.fusion.FusionModel() {
+        @Override public String version() { return "v" + v; }
+        @Override public List<String> labels() { return inner.labels(); }
+        @Override public List<io.fusionstream.fusion.FusionOutput> predict(List<io.fusionstream.fusion.FusionInput> b) {
+          return inner.predict(b);
+        }
+        @Override public void close() { events.add("return v" + v); }
+      };
+    };
+    try (TopologyFixture f = new TopologyFixture(Map.of(), leases)) {
+      f.sendText("s1", T + 1_000, "first");
+      f.sendText("s1", T + 13_000, "closes the first window");
+      f.settle();
+      version.set(2); // a hot swap between batches
+      f.sendText("s1", T + 25_000, "closes the second window");
+      f.settle();
+      assertThat(f.readPredictions()).extracting(FusedPrediction::getModelVersion).containsExactly("v1", "v2");
+      assertThat(events).containsExactly("borrow v1", "return v1", "borrow v2", "return v2");
+    }
+  }
+
   private static byte[] filled(int n, int value) {
     byte[] b = new byte[n];
     java.util.Arrays.fill(b, (byte) value);

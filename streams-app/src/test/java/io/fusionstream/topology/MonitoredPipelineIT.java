@@ -69,7 +69,7 @@ class MonitoredPipelineIT {
       RestSchemaRegistryClient client = new RestSchemaRegistryClient(Map.of("schema.registry.url", registry.url()));
       MeanFusionModel model = new MeanFusionModel();
       var topology = FusionTopology.builder(config, client).metrics(monitoring.metrics())
-          .fusionModel(() -> model).text(FunctionEncoder.words()).image(FunctionEncoder.colours())
+          .fusionModel(model).text(FunctionEncoder.words()).image(FunctionEncoder.colours())
           .audio(FunctionEncoder.loudness(), 8_000).build();
       Properties props = StreamsConfigFactory.create(config, Map.of(
           StreamsConfig.APPLICATION_ID_CONFIG, "fusion-monitored",

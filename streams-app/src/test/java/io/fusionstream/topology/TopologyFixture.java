@@ -62,11 +62,21 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   TopologyFixture(Map<String, ?> overrides) {
-    this(overrides, PipelineMetrics.NOOP);
+    this(overrides, null, PipelineMetrics.NOOP);
+  }
+
+  /** With {@code models}, fuse batches borrow from it instead of using the fixture's model. */
+  TopologyFixture(Map<String, ?> overrides, java.util.function.Supplier<io.fusionstream.fusion.FusionModel> models) {
+    this(overrides, models, PipelineMetrics.NOOP);
   }
 
   /** @param observer also gets every metrics call (the monitoring tests pass the Prometheus metrics) */
   TopologyFixture(Map<String, ?> overrides, PipelineMetrics observer) {
+    this(overrides, null, observer);
+  }
+
+  private TopologyFixture(Map<String, ?> overrides,
+      java.util.function.Supplier<io.fusionstream.fusion.FusionModel> models, PipelineMetrics observer) {
     PipelineMetrics reported = observer == PipelineMetrics.NOOP ? metrics : new TeePipelineMetrics(metrics, observer);
     Map<String, Object> settings = new HashMap<>();
     settings.put(FusionConfig.WINDOW_SIZE_MS, 10_000L);
@@ -83,8 +93,12 @@ final class TopologyFixture implements AutoCloseable {
     settings.putAll(overrides);
     config = new FusionConfig(settings);
 
-    FusionTopology.Builder builder = FusionTopology.builder(config, registry).metrics(reported)
-        .fusionModel(() -> model);
+    FusionTopology.Builder builder = FusionTopology.builder(config, registry).metrics(reported);
+    if (models == null) {
+      builder.fusionModel(model);
+    } else {
+      builder.fusionModel(models);
+    }
     topology = builder.text(textEncoder).image(imageEncoder).audio(audioEncoder, 8_000).build();
 
     Map<String, Object> user = new HashMap<>();

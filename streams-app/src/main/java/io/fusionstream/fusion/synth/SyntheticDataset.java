@@ -1,0 +1,121 @@
+package io.fusionstream.fusion.synth;
+
+import io.fusionstream.fusion.Manifest;
+import io.fusionstream.fusion.ManifestEntry;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import javax.sound.sampled.AudioFileFormat;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
+
+/**
+ * Writes a reproducible multimodal dataset: per session 1-2 utterances, 1-2 face frames (PNG) and
+ * 1-2 voice chunks (16 kHz mono WAV), plus manifest.jsonl. Each session draws an {@link Affect};
+ * 30% of the sessions have degraded frames, a fifth degraded audio and some a garbled
+ * transcript, so a model must learn when to trust which modality. The same seed and size give the same files.
+ */
+public final class SyntheticDataset {
+  public static final String MANIFEST = "manifest.jsonl";
+  public static final List<String> LABELS = List.of(Affect.POSITIVE, Affect.NEUTRAL, Affect.NEGATIVE);
+  static final double DEGRADED_IMAGE = 0.3;
+  static final double DEGRADED_AUDIO = 0.2;
+  static final double DEGRADED_TEXT = 0.15;
+
+  private SyntheticDataset() {}
+
+  /** Generates {@code sessions} sessions into {@code out}; returns the manifest path. */
+  public static Path generate(Path out, int sessions, long seed) throws IOException {
+    if (sessions < 1) {
+      throw new IllegalArgumentException("sessions must be positive: " + sessions);
+    }
+    Files.createDirectories(out.resolve("images"));
+    Files.createDirectories(out.resolve("audio"));
+    Files.createDirectories(out.resolve("texts"));
+    List<ManifestEntry> entries = new ArrayList<>(sessions);
+    for (int s = 0; s < sessions; s++) {
+      // one generator per session: a session's content does not depend on the others
+      Random random = new Random(seed * 1_000_003L + s);
+      entries.add(session(out, String.format("s%05d", s), random));
+    }
+    Path manifest = out.resolve(MANIFEST);
+    Manifest.write(manifest, entries);
+    return manifest;
+  }
+
+  private static ManifestEntry session(Path out, String id, Random random) throws IOException {
+    Affect affect = Affect.sample(random);
+    boolean badImage = random.nextDouble() < DEGRADED_IMAGE;
+    boolean badAudio = random.nextDouble() < DEGRADED_AUDIO;
+    boolean badText = random.nextDouble() < DEGRADED_TEXT;
+    List<String> texts = new ArrayList<>();
+    for (int i = 0, n = 1 + random.nextInt(2); i < n; i++) {
+      texts.add(badText ? SyntheticText.garbled(random) : SyntheticText.utterance(affect, random));
+    }
+    Files.writeString(out.resolve("texts").resolve(id + ".txt"), String.join("\n", texts) + "\n");
+    List<String> images = new ArrayList<>();
+    for (int i = 0, n = 1 + random.nextInt(2); i < n; i++) {
+      String path = "images/" + id + "-" + i + ".png";
+      writePng(out.resolve(path), SyntheticFace.draw(affect, badImage, random));
+      images.add(path);
+    }
+    List<String> audio = new ArrayList<>();
+    for (int i = 0, n = 1 + random.nextInt(2); i < n; i++) {
+      String path = "audio/" + id + "-" + i + ".wav";
+      writeWav(out.resolve(path), SyntheticVoice.speak(affect, badAudio, random));
+      audio.add(path);
+    }
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("valence", affect.valenceSign() * affect.valenceStrength());
+    meta.put("arousal", affect.arousal());
+    meta.put("text_degraded", badText);
+    meta.put("image_degraded", badImage);
+    meta.put("audio_degraded", badAudio);
+    return new ManifestEntry(id, affect.label(), texts, images, audio, meta);
+  }
+
+  /** A pure-noise frame, to test how the fusion treats a broken camera. */
+  public static void writeNoiseImage(Path file, long seed) throws IOException {
+    writePng(file, SyntheticFace.noise(new Random(seed)));
+  }
+
+  /** A garbled transcript, to test how the fusion treats a broken speech-to-text. */
+  public static String noiseText(long seed) {
+    return SyntheticText.garbled(new Random(seed));
+  }
+
+  /** A pure-noise chunk, to test how the fusion treats a broken microphone. */
+  public static void writeNoiseAudio(Path file, long seed) throws IOException {
+    writeWav(file, SyntheticVoice.noise(new Random(seed)));
+  }
+
+  static void writePng(Path file, BufferedImage image) throws IOException {
+    if (!ImageIO.write(image, "png", file.toFile())) {
+      throw new IOException("no PNG writer available for " + file);
+    }
+  }
+
+  static void writeWav(Path file, float[] samples) throws IOException {
+    ByteBuffer pcm = ByteBuffer.allocate(samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+    for (float s : samples) {
+      pcm.putShort((short) Math.round(Math.max(-1f, Math.min(1f, s)) * 32767f));
+    }
+    AudioFormat format = new AudioFormat(SyntheticVoice.SAMPLE_RATE, 16, 1, true, false);
+    try (AudioInputStream stream =
+        new AudioInputStream(new ByteArrayInputStream(pcm.array()), format, samples.length)) {
+      AudioSystem.write(stream, AudioFileFormat.Type.WAVE, file.toFile());
+    }
+  }
+
+}
