@@ -38,6 +38,7 @@ final class FuseBatch implements BatchFunction<String, ClosedWindow, String, Fus
 
   private List<Record<String, FusedPrediction>> fuse(FusionModel current,
       List<PendingRecord<String, ClosedWindow>> batch, long now) {
+    metrics.modelInUse(current.version());
     List<FusionInput> inputs = new ArrayList<>(batch.size());
     for (PendingRecord<String, ClosedWindow> p : batch) {
       inputs.add(new FusionInput(p.value().embeddings()));
@@ -52,6 +53,7 @@ final class FuseBatch implements BatchFunction<String, ClosedWindow, String, Fus
       ClosedWindow w = batch.get(i).value();
       FusedPrediction prediction = mapper.map(w, outputs.get(i), current.version(), now);
       metrics.prediction(prediction.getLabel());
+      metrics.modalitiesPresent(prediction.getModalitiesPresent());
       metrics.endToEndLatency(Math.max(0, now - w.lastIngestWallMs()));
       out.add(new Record<>(w.sessionId(), prediction, batch.get(i).timestamp()));
     }

@@ -46,6 +46,15 @@ public interface PipelineMetrics {
 
   void prediction(String label);
 
+  /**
+   * The modalities present in a window that was fused (called with each prediction). A default
+   * no-op so implementations that do not track presence need not change.
+   */
+  default void modalitiesPresent(java.util.Collection<Modality> present) {}
+
+  /** The fusion model version a batch is fused with (called per batch, so a hot swap shows at once). */
+  default void modelInUse(String version) {}
+
   PipelineMetrics NOOP = new PipelineMetrics() {
     @Override public void eventIn(Modality modality) {}
     @Override public void deadLetter(String reason) {}

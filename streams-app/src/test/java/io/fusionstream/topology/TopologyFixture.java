@@ -62,11 +62,22 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   TopologyFixture(Map<String, ?> overrides) {
-    this(overrides, null);
+    this(overrides, null, PipelineMetrics.NOOP);
   }
 
   /** With {@code models}, fuse batches borrow from it instead of using the fixture's model. */
   TopologyFixture(Map<String, ?> overrides, java.util.function.Supplier<io.fusionstream.fusion.FusionModel> models) {
+    this(overrides, models, PipelineMetrics.NOOP);
+  }
+
+  /** @param observer also gets every metrics call (the monitoring tests pass the Prometheus metrics) */
+  TopologyFixture(Map<String, ?> overrides, PipelineMetrics observer) {
+    this(overrides, null, observer);
+  }
+
+  private TopologyFixture(Map<String, ?> overrides,
+      java.util.function.Supplier<io.fusionstream.fusion.FusionModel> models, PipelineMetrics observer) {
+    PipelineMetrics reported = observer == PipelineMetrics.NOOP ? metrics : new TeePipelineMetrics(metrics, observer);
     Map<String, Object> settings = new HashMap<>();
     settings.put(FusionConfig.WINDOW_SIZE_MS, 10_000L);
     settings.put(FusionConfig.WINDOW_GRACE_MS, 2_000L);
@@ -82,7 +93,7 @@ final class TopologyFixture implements AutoCloseable {
     settings.putAll(overrides);
     config = new FusionConfig(settings);
 
-    FusionTopology.Builder builder = FusionTopology.builder(config, registry).metrics(metrics);
+    FusionTopology.Builder builder = FusionTopology.builder(config, registry).metrics(reported);
     if (models == null) {
       builder.fusionModel(model);
     } else {
@@ -103,7 +114,7 @@ final class TopologyFixture implements AutoCloseable {
         user.put(k, v);
       }
     });
-    Properties props = StreamsConfigFactory.create(config, user, metrics);
+    Properties props = StreamsConfigFactory.create(config, user, reported);
     driver = new TopologyTestDriver(topology, props, Instant.ofEpochMilli(T));
 
     text = driver.createInputTopic(config.textTopic(), new StringSerializer(),

@@ -1,0 +1,123 @@
+package io.fusionstream.monitor;
+
+import io.fusionstream.schema.FusedPrediction;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The application's monitoring in one piece: the metrics, the dashboard feed, the HTTP server and
+ * the topic tail, started in the order the app can provide them and closed in reverse.
+ *
+ * <pre>{@code
+ * Monitoring monitoring = new Monitoring(Monitoring.Settings.onPort(config.getInt(FusionConfig.HTTP_PORT)));
+ * Topology topology = FusionTopology.builder(config, registry).metrics(monitoring.metrics())...build();
+ * KafkaStreams streams = new KafkaStreams(topology, StreamsConfigFactory.create(config, user, monitoring.metrics()));
+ * monitoring.metrics().modelVersion(model.version());             // optional: the fuse stage reports it per batch
+ * monitoring.start(streams, modelStore::isLoaded);                 // /, /metrics, /health, /events
+ * monitoring.followTopics(clientConfig, config.predictionsTopic(), config.dlqTopic(), predictionSerde.deserializer());
+ * streams.start();
+ * }</pre>
+ */
+public final class Monitoring implements AutoCloseable {
+
+  /**
+   * @param host interface the HTTP server binds
+   * @param port HTTP port; 0 picks a free one
+   */
+  public record Settings(String host, int port, DashboardFeed.Settings dashboard) {
+    public Settings {
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(dashboard, "dashboard");
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be in [0, 65535], was " + port);
+      }
+    }
+
+    /** All interfaces, the given port, the default dashboard settings. */
+    public static Settings onPort(int port) {
+      return new Settings("0.0.0.0", port, DashboardFeed.Settings.defaults());
+    }
+  }
+
+  private final Settings settings;
+  private final FusionMetrics metrics = new FusionMetrics();
+  private final DashboardFeed feed;
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private HttpServer server;
+
+  public Monitoring(Settings settings) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    metrics.bindJvm();
+    this.feed = new DashboardFeed(metrics, settings.dashboard());
+  }
+
+  /** The pipeline's metrics: pass them to the topology builder and to the Streams config factory. */
+  public FusionMetrics metrics() {
+    return metrics;
+  }
+
+  public DashboardFeed feed() {
+    return feed;
+  }
+
+  /**
+   * Binds the Kafka Streams client metrics and state, and starts the dashboard feed and the HTTP
+   * server; ready (HTTP 200 on /health) once the client is RUNNING and {@code modelsLoaded} is true.
+   */
+  public synchronized Monitoring start(KafkaStreams streams, BooleanSupplier modelsLoaded) {
+    if (server != null) {
+      throw new IllegalStateException("Monitoring already started on port " + server.port());
+    }
+    metrics.bindKafkaStreams(streams);
+    feed.start();
+    server = new HttpServer(settings.host(), settings.port(), metrics, feed,
+        new HealthCheck(() -> streams.state().name(), modelsLoaded)).start();
+    started.add(server);
+    return this;
+  }
+
+  /** Shows the predictions and dead letters written to these topics on the dashboard. */
+  public synchronized Monitoring followTopics(Map<String, Object> clientConfig, String predictionsTopic,
+      String deadLetterTopic, Deserializer<FusedPrediction> predictions) {
+    started.add(new DashboardTopicTail(clientConfig, predictionsTopic, deadLetterTopic, predictions, feed).start());
+    return this;
+  }
+
+  /** The port the HTTP server listens on; only once started. */
+  public synchronized int port() {
+    if (server == null) {
+      throw new IllegalStateException("Monitoring is not started");
+    }
+    return server.port();
+  }
+
+  @Override
+  public synchronized void close() {
+    RuntimeException failure = null;
+    List<AutoCloseable> toClose = new ArrayList<>(started);
+    Collections.reverse(toClose);
+    toClose.add(feed);
+    toClose.add(metrics);
+    for (AutoCloseable c : toClose) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new IllegalStateException("Closing monitoring failed", e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    started.clear();
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}

@@ -1,0 +1,197 @@
+package io.fusionstream.monitor;
+
+import static io.fusionstream.monitor.TestPredictions.prediction;
+import static io.fusionstream.monitor.TestPredictions.weights;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fusionstream.schema.Modality;
+import io.fusionstream.topology.PipelineMetrics;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The dashboard feed, stepped by hand (tick and flush) instead of by its clock. */
+class DashboardFeedTest {
+
+  private static final List<String> LABELS = List.of("calm", "angry", "happy");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final FusionMetrics metrics = new FusionMetrics();
+  private final DashboardFeed feed = new DashboardFeed(metrics,
+      new DashboardFeed.Settings(Duration.ofSeconds(1), 5, 3, 2, 0.5));
+
+  @AfterEach
+  void close() {
+    feed.close();
+    metrics.close();
+  }
+
+  /** A browser stand-in that records every event it is sent. */
+  static final class RecordingClient implements DashboardFeed.Client {
+    final List<String[]> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void send(String event, String json) {
+      events.add(new String[] {event, json});
+    }
+
+    List<JsonNode> payloads(String event) {
+      return events.stream().filter(e -> e[0].equals(event)).map(e -> parse(e[1])).toList();
+    }
+  }
+
+  @Test
+  void snapshotRatesFollowTheMetricsBetweenTicks() {
+    feed.tick(); // the baseline every later tick is measured from
+    for (int i = 0; i < 8; i++) {
+      metrics.eventIn(Modality.TEXT);
+    }
+    for (int i = 0; i < 2; i++) {
+      metrics.eventIn(Modality.IMAGE);
+    }
+    metrics.batch("encode-text", 6, 1_000_000);
+    metrics.batch("encode-text", 2, 1_000_000);
+    metrics.batch("fuse", 3, 1_000_000);
+    metrics.endToEndLatency(250);
+    metrics.deadLetter("invalid_audio");
+    metrics.windowEmitted(PipelineMetrics.EmitTrigger.IDLE);
+    metrics.modelVersion("m-7");
+    metrics.prediction("calm");
+    metrics.prediction("calm");
+    feed.onState("RUNNING");
+
+    feed.tick();
+
+    DashboardFeed.Snapshot s = feed.history().get(feed.history().size() - 1);
+    // Rates depend on the elapsed time, their ratios do not.
+    assertThat(s.eventsPerSec().get("text") / s.eventsPerSec().get("image")).isCloseTo(4.0, within(1e-9));
+    assertThat(s.eventsPerSec().get("audio")).isZero();
+    assertThat(s.predictionsPerSec() / s.eventsPerSec().get("image")).isCloseTo(1.0, within(1e-9));
+    assertThat(s.eventsTotal()).isEqualTo(10);
+    assertThat(s.predictionsTotal()).isEqualTo(2);
+    assertThat(s.batch().get("encode_text").batches()).isEqualTo(2);
+    assertThat(s.batch().get("encode_text").mean()).isEqualTo(4.0);
+    assertThat(s.batch().get("fuse").mean()).isEqualTo(3.0);
+    assertThat(s.latencySeconds().get("p50")).isCloseTo(0.25, within(0.02));
+    assertThat(s.deadLettersByReason()).containsEntry("invalid_audio", 1.0);
+    assertThat(s.windows()).containsEntry("idle", 1.0).containsEntry("close", 0.0).containsEntry("skipped", 0.0);
+    metrics.windowSkipped("missing-required-modality");
+    metrics.windowSkipped("missing-required-modality");
+    assertThat(s.modelVersion()).isEqualTo("m-7");
+    assertThat(s.state()).isEqualTo("RUNNING");
+
+    feed.tick(); // nothing happened since: rates drop to zero, a stage with no batch has no mean
+    DashboardFeed.Snapshot quiet = feed.history().get(feed.history().size() - 1);
+    assertThat(quiet.eventsPerSec().values()).containsOnly(0.0);
+    assertThat(quiet.batch().get("fuse").mean()).isNull();
+    assertThat(quiet.eventsTotal()).isEqualTo(10);
+    assertThat(quiet.windows()).containsEntry("skipped", 2.0);
+  }
+
+  @Test
+  void historyIsBounded() {
+    for (int i = 0; i < 9; i++) {
+      feed.tick();
+    }
+    assertThat(feed.history()).hasSize(5);
+  }
+
+  @Test
+  void keepsTheLatestPredictionPerSessionAndFlagsDisagreement() {
+    feed.onPrediction(prediction("a", 0, "calm", LABELS, 0.6f, 0.9f, weights(0.5f, 0.5f, 0)));
+    feed.onPrediction(prediction("b", 0, "angry", LABELS, 0.6f, 0.2f, weights(0.4f, 0.3f, 0.3f)));
+    feed.onPrediction(prediction("c", 0, "happy", LABELS, 0.6f, 0.2f, weights(1f, 0, 0)));
+    feed.onPrediction(prediction("a", 10_000, "happy", LABELS, 0.7f, 0.95f, weights(0.6f, 0.4f, 0)));
+    feed.flush();
+
+    List<PredictionView> latest = feed.latestPredictions();
+    assertThat(latest).extracting(PredictionView::session).containsExactly("b", "c", "a");
+    PredictionView a = latest.get(2);
+    assertThat(a.label()).isEqualTo("happy");
+    assertThat(a.updates()).isEqualTo(2);
+    assertThat(a.windowStart()).isEqualTo(10_000);
+    assertThat(a.present()).containsExactly("text", "image");
+    assertThat(a.weights()).containsEntry("text", 0.6f).doesNotContainKey("audio");
+    assertThat(latest.get(0).disagree()).as("three modalities, consistency 0.2").isTrue();
+    assertThat(latest.get(1).disagree()).as("one modality cannot disagree").isFalse();
+    assertThat(a.disagree()).isFalse();
+
+    feed.onPrediction(prediction("d", 0, "calm", LABELS, 0.6f, 0.9f, weights(1f, 0, 0)));
+    feed.flush();
+    assertThat(feed.latestPredictions()).extracting(PredictionView::session)
+        .as("three sessions kept, the least recently updated goes").containsExactly("c", "a", "d");
+  }
+
+  @Test
+  void clientsGetHelloThenSnapshotsPredictionsAndDeadLetters() {
+    feed.onPrediction(prediction("early", 0, "calm", LABELS, 0.6f, 0.9f, weights(1f, 0, 0)));
+    feed.onDeadLetter("invalid_image", "image-frames", 2, 41, "old");
+    feed.flush();
+    feed.tick();
+
+    RecordingClient client = new RecordingClient();
+    feed.subscribe(client);
+    await().atMost(Duration.ofSeconds(10)).until(() -> feed.clientCount() == 1);
+
+    assertThat(client.events.get(0)[0]).isEqualTo("hello");
+    JsonNode hello = client.payloads("hello").get(0);
+    assertThat(hello.get("history")).hasSize(1);
+    assertThat(hello.get("predictions").get(0).get("session").asText()).isEqualTo("early");
+    assertThat(hello.get("deadLetters").get(0).get("offset").asLong()).isEqualTo(41);
+    assertThat(hello.get("modalities").toString()).isEqualTo("[\"text\",\"image\",\"audio\"]");
+
+    feed.onPrediction(prediction("late", 0, "angry", LABELS, 0.6f, 0.9f, weights(1f, 0, 0)));
+    feed.onDeadLetter("schema_mismatch", "text-events", 0, 7, "x".repeat(1000));
+    feed.onDeadLetter("invalid_image", "image-frames", 1, 8, "bad frame");
+    feed.flush();
+    feed.tick();
+
+    assertThat(client.payloads("predictions")).hasSize(1);
+    assertThat(client.payloads("predictions").get(0).get(0).get("session").asText()).isEqualTo("late");
+    JsonNode deadLetters = client.payloads("deadletters").get(0);
+    assertThat(deadLetters).hasSize(2);
+    assertThat(deadLetters.get(0).get("reason").asText()).isEqualTo("schema_mismatch");
+    assertThat(deadLetters.get(0).get("message").asText()).hasSize(DeadLetterView.MAX_MESSAGE);
+    assertThat(client.payloads("snapshot")).hasSize(1);
+    assertThat(feed.recentDeadLetters()).as("two kept, newest first").extracting(DeadLetterView::offset)
+        .containsExactly(8L, 7L);
+  }
+
+  @Test
+  void aClientThatFailsIsDroppedAndTheOthersKeepReceiving() {
+    RecordingClient healthy = new RecordingClient();
+    DashboardFeed.Client broken = new DashboardFeed.Client() {
+      int sends;
+
+      @Override
+      public void send(String event, String json) throws Exception {
+        if (++sends > 1) {
+          throw new java.io.IOException("browser went away");
+        }
+      }
+    };
+    feed.subscribe(broken);
+    feed.subscribe(healthy);
+    await().atMost(Duration.ofSeconds(10)).until(() -> feed.clientCount() == 2);
+
+    feed.tick();
+    feed.tick();
+
+    assertThat(feed.clientCount()).isEqualTo(1);
+    assertThat(healthy.payloads("snapshot")).hasSize(2);
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (Exception e) {
+      throw new AssertionError("Not JSON: " + json, e);
+    }
+  }
+}
