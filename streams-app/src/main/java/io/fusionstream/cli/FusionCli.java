@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "FusionStream: real-time multimodal fusion on Apache Kafka.",
-    subcommands = {ProduceCommand.class, ConsumeCommand.class, TopicsCommand.class,
+    subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, ConsumeCommand.class,
+        TopicsCommand.class, TrainCommand.class, FusionCli.DatasetCommand.class, FusionCli.BenchCommand.class,
+        RegistryCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Example:", "  ./fusion demo --sessions 20", "",
         "Exit codes: 0 success, 1 runtime failure, 2 usage error."})
@@ -20,6 +22,30 @@ public final class FusionCli implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
+  }
+
+  /** {@code fusion dataset synth ...} */
+  @Command(name = "dataset", mixinStandardHelpOptions = true, description = "Make datasets to train on.",
+      subcommands = {DatasetSynthCommand.class})
+  static final class DatasetCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: synth");
+    }
+  }
+
+  /** {@code fusion bench encoders|pipeline ...} */
+  @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
+      subcommands = {BenchEncodersCommand.class})
+  static final class BenchCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: encoders");
+    }
   }
 
   public static CommandLine commandLine() {

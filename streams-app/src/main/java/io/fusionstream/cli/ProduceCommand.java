@@ -57,6 +57,9 @@ public final class ProduceCommand implements Callable<Integer> {
   @Option(names = "--synthetic", paramLabel = "N", description = "Send N generated sessions instead of files.")
   Integer synthetic;
 
+  @Option(names = "--seed", defaultValue = "7", description = "Seed of the generated sessions (default ${DEFAULT-VALUE}).")
+  long seed;
+
   @Override
   public Integer call() throws Exception {
     if (synthetic == null && session == null) {
@@ -69,7 +72,8 @@ public final class ProduceCommand implements Callable<Integer> {
     client.requireReachable(Duration.ofSeconds(10));
     try (EventPublisher publisher = new EventPublisher(config, client.clientSettings())) {
       if (synthetic != null) {
-        SyntheticProducer.send(publisher, synthetic, start == null ? Instant.now() : start, System.err);
+        SyntheticProducer.send(publisher, synthetic, start == null ? Instant.now() : start,
+            config.windowSize().toMillis(), seed, System.err);
       } else {
         sendFiles(publisher);
       }

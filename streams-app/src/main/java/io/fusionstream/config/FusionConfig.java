@@ -47,6 +47,16 @@ public final class FusionConfig extends AbstractConfig {
   public static final String MODEL_DIR = "fusion.model.dir";
   public static final String OUTPUT_EMBEDDING = "fusion.output.embedding";
   public static final String HTTP_PORT = "fusion.http.port";
+  public static final String HTTP_HOST = "fusion.http.host";
+  public static final String MODEL_POLL_MS = "fusion.model.poll.interval.ms";
+
+  public static final String ENCODER_MODEL_DIR = "fusion.encoder.model.dir";
+  public static final String ENCODER_TEXT_MODEL = "fusion.encoder.text.model";
+  public static final String ENCODER_IMAGE_MODEL = "fusion.encoder.image.model";
+  public static final String ENCODER_AUDIO_MODEL = "fusion.encoder.audio.model";
+  public static final String ENCODER_DEVICE = "fusion.encoder.device";
+  public static final String ENCODER_MAX_SEQUENCE = "fusion.encoder.text.max.sequence.length";
+  public static final String ENCODER_BUCKET = "fusion.encoder.bucket.by.length";
 
   public static final ConfigDef DEF = new ConfigDef()
       .define(TOPIC_PREFIX, Type.STRING, "", Importance.MEDIUM,
@@ -88,7 +98,23 @@ public final class FusionConfig extends AbstractConfig {
       .define(OUTPUT_EMBEDDING, Type.BOOLEAN, false, Importance.LOW,
           "Put the fused embedding into each prediction.")
       .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
-          "Port of /health, /metrics and the dashboard.");
+          "Port of /health, /metrics and the dashboard.")
+      .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.LOW, "Interface the HTTP server binds.")
+      .define(MODEL_POLL_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
+          "How often the model directory is checked for a newer version (0: never).")
+      .define(ENCODER_MODEL_DIR, Type.STRING, "models/encoders", Importance.MEDIUM,
+          "Model repository: one folder per encoder model with its model.json (see docs/encoders.md).")
+      .define(ENCODER_TEXT_MODEL, Type.STRING, "minilm", Importance.HIGH,
+          "Text encoder: minilm (all-MiniLM-L6-v2, bundled), bge-zh (bge-small-zh-v1.5, bundled), a model name or a directory.")
+      .define(ENCODER_IMAGE_MODEL, Type.STRING, "builtin", Importance.HIGH,
+          "Image encoder: builtin (baseline colour + gradient features, no weights) or a model name or directory.")
+      .define(ENCODER_AUDIO_MODEL, Type.STRING, "builtin", Importance.HIGH,
+          "Audio encoder: builtin (baseline log-mel statistics, no weights) or a model name or directory.")
+      .define(ENCODER_DEVICE, Type.STRING, "auto", Importance.MEDIUM, "auto (GPU if the engine sees one), cpu or gpu:N.")
+      .define(ENCODER_MAX_SEQUENCE, Type.INT, 256, Range.atLeast(2), Importance.LOW,
+          "Tokens per text; longer texts are truncated, never refused.")
+      .define(ENCODER_BUCKET, Type.BOOLEAN, true, Importance.LOW,
+          "Split a text batch by length so one long text does not pad many short ones.");
 
   public FusionConfig(Map<?, ?> props) {
     super(DEF, props, false);
@@ -161,6 +187,19 @@ public final class FusionConfig extends AbstractConfig {
 
   public Duration maxBatchDelay() {
     return Duration.ofMillis(getLong(MAX_BATCH_DELAY_MS));
+  }
+
+  /** The encoder choice, for {@link io.fusionstream.encode.EncoderFactory}. */
+  public io.fusionstream.encode.EncoderSettings encoderSettings() {
+    return io.fusionstream.encode.EncoderSettings.defaults()
+        .withTextModel(getString(ENCODER_TEXT_MODEL))
+        .withImageModel(getString(ENCODER_IMAGE_MODEL))
+        .withAudioModel(getString(ENCODER_AUDIO_MODEL))
+        .withModelDir(java.nio.file.Path.of(getString(ENCODER_MODEL_DIR)))
+        .withDevice(getString(ENCODER_DEVICE))
+        .withMaxBatchSize(maxBatchSize())
+        .withMaxSequenceLength(getInt(ENCODER_MAX_SEQUENCE))
+        .withBucketByLength(getBoolean(ENCODER_BUCKET));
   }
 
   /** The settings as a plain map, for building a modified copy in tests and tools. */

@@ -55,25 +55,23 @@ public final class SyntheticDataset {
   }
 
   private static ManifestEntry session(Path out, String id, Random random) throws IOException {
-    Affect affect = Affect.sample(random);
-    boolean badImage = random.nextDouble() < DEGRADED_IMAGE;
-    boolean badAudio = random.nextDouble() < DEGRADED_AUDIO;
-    boolean badText = random.nextDouble() < DEGRADED_TEXT;
-    List<String> texts = new ArrayList<>();
-    for (int i = 0, n = 1 + random.nextInt(2); i < n; i++) {
-      texts.add(badText ? SyntheticText.garbled(random) : SyntheticText.utterance(affect, random));
-    }
+    SyntheticSession session = SyntheticSession.sample(random);
+    Affect affect = session.affect();
+    boolean badImage = session.imageDegraded();
+    boolean badAudio = session.audioDegraded();
+    boolean badText = session.textDegraded();
+    List<String> texts = session.texts();
     Files.writeString(out.resolve("texts").resolve(id + ".txt"), String.join("\n", texts) + "\n");
     List<String> images = new ArrayList<>();
-    for (int i = 0, n = 1 + random.nextInt(2); i < n; i++) {
-      String path = "images/" + id + "-" + i + ".png";
-      writePng(out.resolve(path), SyntheticFace.draw(affect, badImage, random));
+    for (BufferedImage frame : session.frames()) {
+      String path = "images/" + id + "-" + images.size() + ".png";
+      writePng(out.resolve(path), frame);
       images.add(path);
     }
     List<String> audio = new ArrayList<>();
-    for (int i = 0, n = 1 + random.nextInt(2); i < n; i++) {
-      String path = "audio/" + id + "-" + i + ".wav";
-      writeWav(out.resolve(path), SyntheticVoice.speak(affect, badAudio, random));
+    for (float[] chunk : session.voice()) {
+      String path = "audio/" + id + "-" + audio.size() + ".wav";
+      writeWav(out.resolve(path), chunk);
       audio.add(path);
     }
     Map<String, Object> meta = new LinkedHashMap<>();

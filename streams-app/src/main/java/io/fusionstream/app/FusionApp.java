@@ -1,0 +1,135 @@
+package io.fusionstream.app;
+
+import io.fusionstream.config.FusionConfig;
+import io.fusionstream.encode.EncoderFactory;
+import io.fusionstream.encode.Encoders;
+import io.fusionstream.fusion.ModelStore;
+import io.fusionstream.monitor.Monitoring;
+import io.fusionstream.schema.FusedPrediction;
+import io.fusionstream.serde.AvroDeserializer;
+import io.fusionstream.serde.RestSchemaRegistryClient;
+import io.fusionstream.serde.SchemaRegistryClient;
+import io.fusionstream.topology.FusionTopology;
+import io.fusionstream.topology.StreamsConfigFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running application: registry client, encoders, fusion model store, topology, Kafka Streams
+ * and the HTTP server (health, metrics, dashboard). Built from settings alone, so {@code run},
+ * {@code demo} and the tests start the same thing. Closing stops them in reverse order.
+ */
+public final class FusionApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FusionApp.class);
+
+  private final FusionConfig config;
+  private final SchemaRegistryClient registry;
+  private final Encoders encoders;
+  private final ModelStore models;
+  private final Monitoring monitoring;
+  private final KafkaStreams streams;
+  private final CountDownLatch dead = new CountDownLatch(1);
+
+  private FusionApp(Map<String, String> settings) throws IOException {
+    this.config = new FusionConfig(settings);
+    Path modelDir = Path.of(config.getString(FusionConfig.MODEL_DIR));
+    if (!Files.isDirectory(modelDir)) {
+      throw new IllegalStateException("No fusion model directory at " + modelDir.toAbsolutePath()
+          + ": train one with ./fusion train --out " + modelDir + " (or set " + FusionConfig.MODEL_DIR + ")");
+    }
+    this.registry = new RestSchemaRegistryClient(settings);
+    this.models = ModelStore.open(modelDir, Duration.ofMillis(config.getLong(FusionConfig.MODEL_POLL_MS)));
+    this.encoders = EncoderFactory.create(config.encoderSettings());
+    this.monitoring = new Monitoring(new Monitoring.Settings(config.getString(FusionConfig.HTTP_HOST),
+        config.getInt(FusionConfig.HTTP_PORT), io.fusionstream.monitor.DashboardFeed.Settings.defaults()));
+    monitoring.metrics().modelVersion(models.currentVersion());
+    var topology = FusionTopology.builder(config, registry).encoders(encoders)
+        .fusionModel(models::current).metrics(monitoring.metrics()).build();
+    Map<String, Object> user = new HashMap<>(settings);
+    Properties props = StreamsConfigFactory.create(config, user, monitoring.metrics());
+    this.streams = new KafkaStreams(topology, props);
+    // A model or broker hiccup kills one stream thread; a replacement picks its tasks up from the
+    // committed state instead of the whole application stopping.
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("Stream thread failed, replacing it: {}", e.toString());
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    streams.setStateListener((now, before) -> {
+      log.info("Kafka Streams {} -> {}", before, now);
+      if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+        dead.countDown();
+      }
+    });
+  }
+
+  /** Builds and starts everything; throws with a clear message when something cannot start. */
+  public static FusionApp start(Map<String, String> settings) throws IOException {
+    FusionApp app = new FusionApp(settings);
+    try {
+      app.monitoring.start(app.streams, () -> app.models.currentVersion() != null);
+      Map<String, Object> clientProps = new HashMap<>();
+      settings.forEach((k, v) -> {
+        if (!k.startsWith("fusion.")) {
+          clientProps.put(k, v);
+        }
+      });
+      app.monitoring.followTopics(clientProps, app.config.predictionsTopic(), app.config.dlqTopic(),
+          new AvroDeserializer<>(app.registry, FusedPrediction.class));
+      app.streams.start();
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
+    }
+    log.info("FusionStream running: model {}, dashboard on port {}", app.models.currentVersion(), app.httpPort());
+    return app;
+  }
+
+  public int httpPort() {
+    return monitoring.port();
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  public Monitoring monitoring() {
+    return monitoring;
+  }
+
+  public String modelVersion() {
+    return models.currentVersion();
+  }
+
+  /** Blocks until Kafka Streams stops on its own (error) or the thread is interrupted. */
+  public void awaitTermination() throws InterruptedException {
+    dead.await();
+  }
+
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    return dead.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(20));
+    monitoring.close();
+    models.close();
+    encoders.close();
+    try {
+      registry.close();
+    } catch (Exception ignored) {
+      // an HTTP client holds nothing to flush
+    }
+  }
+}
