@@ -88,8 +88,12 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }, "fusion-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    // The broker's formatter prints to standard output; our three address lines must come first.
+    PrintStream stdout = System.out;
+    System.setOut(System.err);
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(kafkaPort).dataDir(dir.resolve("kafka")).build();
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.builder(kafka.bootstrapServers()).port(registryPort).start()) {
+      System.setOut(stdout);
       out.println("Kafka bootstrap: localhost:" + kafkaPort(kafka));
       out.println("Schema registry: http://localhost:" + registry.port());
       out.println("Dashboard: http://localhost:" + httpPort + "/");
@@ -109,6 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
         tracker.finish();
       }
     } finally {
+      System.setOut(stdout);
       stopped.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
