@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class ComposeFileTest {
 
   private static final Path COMPOSE = DeployFiles.file("docker-compose.yml");
-  private static final Set<String> ONE_SHOTS = Set.of("topics", "producer");
+  private static final Set<String> ONE_SHOTS = Set.of("topics", "dataset", "model", "producer");
 
   private static Map<String, Object> services() {
     return mapAt(DeployFiles.yamlMap(COMPOSE), "services");
