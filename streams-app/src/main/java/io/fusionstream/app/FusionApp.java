@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -40,6 +41,7 @@ public final class FusionApp implements AutoCloseable {
   private final Monitoring monitoring;
   private final KafkaStreams streams;
   private final CountDownLatch dead = new CountDownLatch(1);
+  private volatile boolean leaveGroupOnClose;
 
   private FusionApp(Map<String, String> settings) throws IOException {
     this.config = new FusionConfig(settings);
@@ -120,9 +122,23 @@ public final class FusionApp implements AutoCloseable {
     return dead.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Leave the consumer group when closing. Kafka Streams stays in the group by default, which suits
+   * rolling restarts of several instances; a single instance (the demo) restarting would instead
+   * wait a whole session timeout for its own old membership to expire.
+   */
+  public FusionApp leaveGroupOnClose() {
+    this.leaveGroupOnClose = true;
+    return this;
+  }
+
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(20));
+    CloseOptions options = CloseOptions.timeout(Duration.ofSeconds(20));
+    if (leaveGroupOnClose) {
+      options = options.withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
+    }
+    streams.close(options);
     monitoring.close();
     models.close();
     encoders.close();

@@ -105,7 +105,7 @@ public final class DemoCommand implements Callable<Integer> {
         TopicSpecs.createMissing(admin, TopicSpecs.all(config, 3, (short) 1, Duration.ofDays(1).toMillis()));
       }
       ensureModel(dir);
-      try (FusionApp app = FusionApp.start(settings);
+      try (FusionApp app = FusionApp.start(settings).leaveGroupOnClose();
           EventPublisher publisher = new EventPublisher(config, clientSettings(settings));
           DemoTracker tracker = new DemoTracker(clientSettings(settings), config.predictionsTopic(),
               app.monitoring().metrics(), out)) {

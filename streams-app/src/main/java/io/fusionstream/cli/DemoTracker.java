@@ -100,8 +100,8 @@ final class DemoTracker implements AutoCloseable {
     double windows = reg.find("fusion.windows.emitted").counters().stream().mapToDouble(Counter::count).sum();
     double dead = reg.find("fusion.dead.letters").counters().stream().mapToDouble(Counter::count).sum();
     String labels = correct.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
-    return String.format(Locale.ROOT, "events in: %s | windows fused %d/%d | %s | e2e p50 %s p99 %s | dead letters %d",
-        events, (long) windows, expected.size(), labels.isEmpty() ? "no predictions yet" : labels,
+    return String.format(Locale.ROOT, "events in: %s | windows fused %d (this run's sessions: %d/%d) | %s | e2e p50 %s p99 %s | dead letters %d",
+        events, (long) windows, fused.size(), expected.size(), labels.isEmpty() ? "no predictions yet" : labels,
         ms(metrics.endToEndQuantileSeconds(0.5)), ms(metrics.endToEndQuantileSeconds(0.99)), (long) dead);
   }
 
