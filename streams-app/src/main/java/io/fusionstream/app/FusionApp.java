@@ -80,13 +80,7 @@ public final class FusionApp implements AutoCloseable {
     FusionApp app = new FusionApp(settings);
     try {
       app.monitoring.start(app.streams, () -> app.models.currentVersion() != null);
-      Map<String, Object> clientProps = new HashMap<>();
-      settings.forEach((k, v) -> {
-        if (!k.startsWith("fusion.")) {
-          clientProps.put(k, v);
-        }
-      });
-      app.monitoring.followTopics(clientProps, app.config.predictionsTopic(), app.config.dlqTopic(),
+      app.monitoring.followTopics(io.fusionstream.config.ConfigLoader.clientSettings(settings), app.config.predictionsTopic(), app.config.dlqTopic(),
           new AvroDeserializer<>(app.registry, FusedPrediction.class));
       app.streams.start();
     } catch (RuntimeException e) {

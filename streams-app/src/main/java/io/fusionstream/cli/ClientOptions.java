@@ -62,13 +62,7 @@ public final class ClientOptions {
 
   /** Client settings only: the fusion.* keys would make Kafka clients log warnings. */
   public Map<String, Object> clientSettings() {
-    Map<String, Object> out = new HashMap<>();
-    settings().forEach((k, v) -> {
-      if (!k.startsWith("fusion.")) {
-        out.put(k, v);
-      }
-    });
-    return out;
+    return ConfigLoader.clientSettings(settings());
   }
 
   /**

@@ -145,14 +145,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private static Map<String, Object> clientSettings(Map<String, String> settings) {
-    Map<String, Object> out = new HashMap<>();
-    settings.forEach((k, v) -> {
-      if (!k.startsWith("fusion.") && !k.equals(StreamsConfig.APPLICATION_ID_CONFIG)
-          && !k.equals(StreamsConfig.STATE_DIR_CONFIG) && !k.equals(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)) {
-        out.put(k, v);
-      }
-    });
-    return out;
+    return io.fusionstream.config.ConfigLoader.clientSettings(settings);
   }
 
   /** Reuses the newest model of an earlier run; else trains one on synthetic sessions. */

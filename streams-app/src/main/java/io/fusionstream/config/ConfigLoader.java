@@ -71,6 +71,24 @@ public final class ConfigLoader {
     return out;
   }
 
+  /**
+   * The settings Kafka clients get: without FusionStream's own keys, which clients would only log
+   * as unknown, and without the Streams-only keys a plain producer or consumer does not take.
+   */
+  public static Map<String, Object> clientSettings(Map<String, String> settings) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    settings.forEach((k, v) -> {
+      if (!k.startsWith("fusion.") && !STREAMS_ONLY.contains(k)) {
+        out.put(k, v);
+      }
+    });
+    return out;
+  }
+
+  private static final Set<String> STREAMS_ONLY = Set.of(StreamsConfig.APPLICATION_ID_CONFIG,
+      StreamsConfig.STATE_DIR_CONFIG, StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+      StreamsConfig.NUM_STREAM_THREADS_CONFIG, StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG);
+
   /** Every key a FusionStream properties file may hold. */
   public static Set<String> knownKeys() {
     Set<String> keys = new TreeSet<>(FusionConfig.DEF.names());
