@@ -55,7 +55,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--sessions", defaultValue = "60", description = "Sessions of the throughput runs (default ${DEFAULT-VALUE}).")
+  @Option(names = "--sessions", defaultValue = "200", description = "Sessions of the throughput runs (default ${DEFAULT-VALUE}).")
   int sessions;
 
   @Option(names = "--events-per-modality", defaultValue = "3",
@@ -84,11 +84,11 @@ public final class BenchPipelineCommand implements Callable<Integer> {
       + " windows/s measured by the same repetition's batching-on throughput run).")
   Double rate;
 
-  @Option(names = "--latency-sessions", defaultValue = "40",
+  @Option(names = "--latency-sessions", defaultValue = "60",
       description = "Sessions of the latency run (default ${DEFAULT-VALUE}).")
   int latencySessions;
 
-  @Option(names = "--text-sessions", defaultValue = "120",
+  @Option(names = "--text-sessions", defaultValue = "300",
       description = "Text-only sessions of the text-encode comparison (default ${DEFAULT-VALUE}).")
   int textSessions;
 
