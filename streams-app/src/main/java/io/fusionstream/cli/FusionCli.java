@@ -38,13 +38,13 @@ public final class FusionCli implements Runnable {
 
   /** {@code fusion bench encoders|pipeline ...} */
   @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
-      subcommands = {BenchEncodersCommand.class})
+      subcommands = {BenchEncodersCommand.class, BenchPipelineCommand.class})
   static final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-      throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: encoders");
+      throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: encoders or pipeline");
     }
   }
 

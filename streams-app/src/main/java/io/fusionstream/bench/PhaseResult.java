@@ -1,0 +1,35 @@
+package io.fusionstream.bench;
+
+import java.util.Map;
+
+/**
+ * What one measured phase of one pipeline run saw. Stage names are the metric labels
+ * ({@code encode_text}, {@code encode_image}, {@code encode_audio}, {@code fuse}).
+ *
+ * @param eventsPerSecond per modality: its events over the time from the first send until the last
+ *     of them was encoded (NaN when that did not happen before the phase timed out)
+ * @param allEventsPerSecond every event over the time until the last modality finished encoding
+ * @param windowsPerSecond predictions over the time until the last one was readable
+ * @param latenciesMs per session: last event acknowledged by the broker to prediction readable
+ * @param avgBatch records per batch, per stage, over this phase
+ * @param msPerBatch mean time of one batch, per stage, over this phase
+ * @param complete false when the phase timed out before every prediction arrived
+ */
+public record PhaseResult(String name, long events, int windows, Map<String, Double> eventsPerSecond,
+    double allEventsPerSecond, double windowsPerSecond, long[] latenciesMs, Map<String, Double> avgBatch,
+    Map<String, Double> msPerBatch, ProcessProbe.Usage usage, boolean complete) {
+
+  public double cpuSecondsPer1000Events() {
+    return events == 0 ? Double.NaN : usage.cpuSeconds() * 1000.0 / events;
+  }
+
+  public double latencyMs(double q) {
+    return Spread.percentile(latenciesMs, q);
+  }
+
+  /** The slowest stage's mean batch time: "one batch's inference time" of the latency target. */
+  public double slowestBatchMs() {
+    return msPerBatch.values().stream().filter(v -> !Double.isNaN(v)).mapToDouble(Double::doubleValue)
+        .max().orElse(Double.NaN);
+  }
+}

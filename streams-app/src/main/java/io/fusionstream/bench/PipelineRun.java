@@ -1,0 +1,325 @@
+package io.fusionstream.bench;
+
+import io.fusionstream.app.FusionApp;
+import io.fusionstream.config.FusionConfig;
+import io.fusionstream.dev.TopicSpecs;
+import io.fusionstream.produce.EventPublisher;
+import io.fusionstream.serde.AvroSerdeConfig;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * One configuration under test: a fresh {@link FusionApp} with its own application id and its own
+ * topics (a topic prefix per run, so no run reads another's records), fed by a producer and watched
+ * by a prediction tail. Phases run one after another on the same app and are measured from the
+ * app's own metrics (differences over the phase, so earlier phases and the warm-up do not count).
+ */
+public final class PipelineRun implements AutoCloseable {
+  static final List<String> ENCODE_STAGES = List.of("encode_text", "encode_image", "encode_audio");
+  static final String FUSE_STAGE = "fuse";
+  private static final String BATCH_SIZE = "fusion.batch.size";
+
+  /** What every run shares: the broker, the registry, the trained model, a scratch directory. */
+  public record Environment(String bootstrap, String registryUrl, Path modelDir, Path workDir,
+      int partitions, Duration phaseTimeout) {}
+
+  private final Environment env;
+  private final String id;
+  private final FusionConfig config;
+  private final FusionApp app;
+  private final EventPublisher publisher;
+  private final PredictionTail tail;
+  private final MeterRegistry meters;
+  /** Start of the next free window in event time: throughput sessions take one window each, in order. */
+  private long nextWindowMs;
+
+  private PipelineRun(Environment env, String id, FusionConfig config, FusionApp app,
+      EventPublisher publisher, PredictionTail tail) {
+    this.env = env;
+    this.id = id;
+    this.config = config;
+    this.app = app;
+    this.publisher = publisher;
+    this.tail = tail;
+    this.meters = app.monitoring().metrics().registry();
+  }
+
+  /**
+   * Reserves {@code windows} consecutive windows for one throughput phase and returns the first's
+   * start. Event time only moves forward over the run's phases, so no phase's events arrive late
+   * for a window an earlier phase closed.
+   */
+  private long reserveWindows(int windows) {
+    long first = nextWindowMs;
+    nextWindowMs += windows * windowMs();
+    return first;
+  }
+
+  /**
+   * Creates the run's topics, starts the app and waits until Kafka Streams is RUNNING.
+   * {@code plannedWindows}: how many sessions the run's throughput and text-only phases will send
+   * in all; their event time starts that many windows in the past and ends before now.
+   */
+  public static PipelineRun start(Environment env, String id, Map<String, String> pipelineSettings,
+      int plannedWindows) throws Exception {
+    Map<String, String> s = new HashMap<>(pipelineSettings);
+    s.put("bootstrap.servers", env.bootstrap());
+    s.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, env.registryUrl());
+    s.put("application.id", "bench-" + id);
+    s.put("state.dir", env.workDir().resolve("state-" + id).toString());
+    s.put(FusionConfig.TOPIC_PREFIX, id + "-");
+    s.put(FusionConfig.MODEL_DIR, env.modelDir().toString());
+    s.put(FusionConfig.HTTP_PORT, "0");
+    s.put(FusionConfig.HTTP_HOST, "127.0.0.1");
+    FusionConfig config = new FusionConfig(s);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", env.bootstrap()))) {
+      // Event times reach back up to an hour or so: retention must not delete them as they arrive.
+      TopicSpecs.createMissing(admin, TopicSpecs.all(config, env.partitions(), (short) 1, Duration.ofDays(7).toMillis()));
+    }
+    FusionApp app = FusionApp.start(s);
+    EventPublisher publisher = null;
+    PredictionTail tail = null;
+    try {
+      awaitRunning(app, Duration.ofSeconds(120));
+      publisher = new EventPublisher(config, Map.of("bootstrap.servers", env.bootstrap(),
+          AvroSerdeConfig.SCHEMA_REGISTRY_URL, env.registryUrl()));
+      tail = new PredictionTail(env.bootstrap(), config.predictionsTopic());
+      PipelineRun run = new PipelineRun(env, id, config, app, publisher, tail);
+      long w = run.windowMs();
+      run.nextWindowMs = Math.floorDiv(System.currentTimeMillis(), w) * w - (plannedWindows + 2L) * w;
+      return run;
+    } catch (Exception | Error e) {
+      if (tail != null) {
+        tail.close();
+      }
+      if (publisher != null) {
+        publisher.close();
+      }
+      app.close();
+      throw e;
+    }
+  }
+
+  private static void awaitRunning(FusionApp app, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (app.streams().state() != KafkaStreams.State.RUNNING) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Kafka Streams not RUNNING after " + timeout.toSeconds()
+            + " s (state " + app.streams().state() + ")");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private long windowMs() {
+    return config.getLong(FusionConfig.WINDOW_SIZE_MS);
+  }
+
+  /**
+   * Sends {@code sessions} sessions as fast as the producer takes them, each in its own window one
+   * window apart in event time (so a session's window closes when the next session's events
+   * advance stream time), and waits until every session's prediction is readable.
+   */
+  public PhaseResult throughput(String phase, Workload workload, int sessions) throws InterruptedException {
+    long w = windowMs();
+    long origin = reserveWindows(sessions);
+    String prefix = id + "-" + phase + "-";
+    Snapshot before = snapshot();
+    ProcessProbe probe = ProcessProbe.start();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < sessions; i++) {
+      workload.send(publisher, i, prefix + i, origin + i * w + 1, false);
+    }
+    publisher.flush();
+    long[] target = {(long) sessions * workload.perModality(), (long) sessions * workload.perModality(),
+        (long) sessions * workload.perModality()};
+    return await(phase, before, probe, t0, prefix, sessions, ENCODE_STAGES, target, null);
+  }
+
+  /**
+   * Text events only ({@code sessions} sessions of the workload's texts), as fast as possible;
+   * done when all of them are encoded. Predictions are not waited for: this times text encoding.
+   */
+  public PhaseResult textOnly(String phase, Workload workload, int sessions) throws InterruptedException {
+    long w = windowMs();
+    long origin = reserveWindows(sessions);
+    String prefix = id + "-" + phase + "-";
+    Snapshot before = snapshot();
+    ProcessProbe probe = ProcessProbe.start();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < sessions; i++) {
+      workload.send(publisher, i, prefix + i, origin + i * w + 1, true);
+    }
+    publisher.flush();
+    PhaseResult result = await(phase, before, probe, t0, prefix, 0, List.of("encode_text"),
+        new long[] {(long) sessions * workload.perModality()}, null);
+    drain(prefix, sessions, Duration.ofSeconds(20));
+    return result;
+  }
+
+  /**
+   * Sessions at a fixed rate (sessions per second), each sent as one burst stamped one window in
+   * the past: its window has already ended in event time, so it closes by the idle timeout, not
+   * by waiting for the window to end, and the latency is the pipeline's own (close delay included).
+   */
+  public PhaseResult latency(String phase, Workload workload, int sessions, double rate) throws InterruptedException {
+    long w = windowMs();
+    String prefix = id + "-" + phase + "-";
+    long[] producedAt = new long[sessions];
+    Snapshot before = snapshot();
+    ProcessProbe probe = ProcessProbe.start();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < sessions; i++) {
+      long due = t0 + (long) (i * 1e9 / rate);
+      long sleepNs = due - System.nanoTime();
+      if (sleepNs > 0) {
+        TimeUnit.NANOSECONDS.sleep(sleepNs);
+      }
+      workload.send(publisher, i, prefix + i, System.currentTimeMillis() - w, false);
+      publisher.flush();
+      producedAt[i] = System.currentTimeMillis();
+    }
+    long[] target = {(long) sessions * workload.perModality(), (long) sessions * workload.perModality(),
+        (long) sessions * workload.perModality()};
+    return await(phase, before, probe, t0, prefix, sessions, ENCODE_STAGES, target, producedAt);
+  }
+
+  private PhaseResult await(String phase, Snapshot before, ProcessProbe probe, long t0, String prefix,
+      int sessions, List<String> stages, long[] targets, long[] producedAt) throws InterruptedException {
+    long deadline = System.nanoTime() + env.phaseTimeout().toNanos();
+    long[] stageDoneNs = new long[stages.size()];
+    long windowsDoneNs = 0;
+    boolean complete = false;
+    while (System.nanoTime() < deadline) {
+      Snapshot now = snapshot();
+      boolean stagesDone = true;
+      for (int i = 0; i < stages.size(); i++) {
+        if (stageDoneNs[i] == 0 && now.amount(stages.get(i)) - before.amount(stages.get(i)) >= targets[i]) {
+          stageDoneNs[i] = System.nanoTime() - t0;
+        }
+        stagesDone &= stageDoneNs[i] != 0;
+      }
+      if (windowsDoneNs == 0 && arrivedCount(prefix, sessions) == sessions) {
+        windowsDoneNs = System.nanoTime() - t0;
+      }
+      if (stagesDone && windowsDoneNs != 0) {
+        complete = true;
+        break;
+      }
+      Thread.sleep(5);
+    }
+    Snapshot after = snapshot();
+    ProcessProbe.Usage usage = probe.stop();
+    Map<String, Double> perModality = new LinkedHashMap<>();
+    long events = 0;
+    long lastStageNs = 0;
+    boolean allStages = true;
+    for (int i = 0; i < stages.size(); i++) {
+      events += targets[i];
+      perModality.put(stages.get(i).substring("encode_".length()),
+          stageDoneNs[i] == 0 ? Double.NaN : targets[i] / (stageDoneNs[i] / 1e9));
+      lastStageNs = Math.max(lastStageNs, stageDoneNs[i]);
+      allStages &= stageDoneNs[i] != 0;
+    }
+    int windows = arrivedCount(prefix, sessions);
+    long[] latencies = latencies(prefix, producedAt);
+    Map<String, Double> avgBatch = new LinkedHashMap<>();
+    Map<String, Double> msPerBatch = new LinkedHashMap<>();
+    for (String stage : allStages()) {
+      double batches = after.batches(stage) - before.batches(stage);
+      avgBatch.put(stage, batches == 0 ? Double.NaN : (after.amount(stage) - before.amount(stage)) / batches);
+      msPerBatch.put(stage, batches == 0 ? Double.NaN : (after.timeMs(stage) - before.timeMs(stage)) / batches);
+    }
+    return new PhaseResult(phase, events, windows, perModality,
+        allStages ? events / (lastStageNs / 1e9) : Double.NaN,
+        sessions == 0 || windowsDoneNs == 0 ? Double.NaN : sessions / (windowsDoneNs / 1e9),
+        latencies, avgBatch, msPerBatch, usage, complete);
+  }
+
+  /** Waits, unmeasured, for a phase's remaining predictions, so they do not load the next phase. */
+  private void drain(String prefix, int sessions, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (arrivedCount(prefix, sessions) < sessions && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+
+  private int arrivedCount(String prefix, int sessions) {
+    int n = 0;
+    for (int i = 0; i < sessions; i++) {
+      if (tail.arrived(prefix + i) != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private long[] latencies(String prefix, long[] producedAt) {
+    if (producedAt == null) {
+      return new long[0];
+    }
+    return java.util.stream.IntStream.range(0, producedAt.length)
+        .filter(i -> tail.arrived(prefix + i) != null)
+        .mapToLong(i -> tail.arrived(prefix + i) - producedAt[i]).toArray();
+  }
+
+  private static List<String> allStages() {
+    return List.of("encode_text", "encode_image", "encode_audio", FUSE_STAGE);
+  }
+
+  /** Cumulative batch counts, records and time per stage at one moment. */
+  private record Snapshot(Map<String, double[]> byStage) {
+    double batches(String stage) {
+      return byStage.getOrDefault(stage, new double[3])[0];
+    }
+
+    double amount(String stage) {
+      return byStage.getOrDefault(stage, new double[3])[1];
+    }
+
+    double timeMs(String stage) {
+      return byStage.getOrDefault(stage, new double[3])[2];
+    }
+  }
+
+  private Snapshot snapshot() {
+    Map<String, double[]> out = new HashMap<>();
+    for (DistributionSummary s : meters.find(BATCH_SIZE).summaries()) {
+      out.put(s.getId().getTag("stage"), new double[] {s.count(), s.totalAmount(), 0});
+    }
+    for (Timer t : meters.find("fusion.encode").timers()) {
+      double[] v = out.get("encode_" + t.getId().getTag("modality"));
+      if (v != null) {
+        v[2] = t.totalTime(TimeUnit.MILLISECONDS);
+      }
+    }
+    for (Timer t : meters.find("fusion.fuse").timers()) {
+      double[] v = out.get(FUSE_STAGE);
+      if (v != null) {
+        v[2] = t.totalTime(TimeUnit.MILLISECONDS);
+      }
+    }
+    return new Snapshot(out);
+  }
+
+  public FusionConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    tail.close();
+    publisher.close();
+    app.close();
+  }
+}
