@@ -131,19 +131,24 @@ public final class PipelineRun implements AutoCloseable {
    * advance stream time), and waits until every session's prediction is readable.
    */
   public PhaseResult throughput(String phase, Workload workload, int sessions) throws InterruptedException {
-    long w = windowMs();
     long origin = reserveWindows(sessions);
     String prefix = id + "-" + phase + "-";
     Snapshot before = snapshot();
     ProcessProbe probe = ProcessProbe.start();
     long t0 = System.nanoTime();
-    for (int i = 0; i < sessions; i++) {
-      workload.send(publisher, i, prefix + i, origin + i * w + 1, false);
-    }
-    publisher.flush();
+    sendOneWindowApart(workload, prefix, origin, sessions, false);
     long[] target = {(long) sessions * workload.perModality(), (long) sessions * workload.perModality(),
         (long) sessions * workload.perModality()};
     return await(phase, before, probe, t0, prefix, sessions, ENCODE_STAGES, target, null);
+  }
+
+  /** Session i in its own window, one window after session i-1, starting at {@code origin}. */
+  private void sendOneWindowApart(Workload workload, String prefix, long origin, int sessions, boolean textOnly) {
+    long w = windowMs();
+    for (int i = 0; i < sessions; i++) {
+      workload.send(publisher, i, prefix + i, origin + i * w + 1, textOnly);
+    }
+    publisher.flush();
   }
 
   /**
@@ -151,16 +156,12 @@ public final class PipelineRun implements AutoCloseable {
    * done when all of them are encoded. Predictions are not waited for: this times text encoding.
    */
   public PhaseResult textOnly(String phase, Workload workload, int sessions) throws InterruptedException {
-    long w = windowMs();
     long origin = reserveWindows(sessions);
     String prefix = id + "-" + phase + "-";
     Snapshot before = snapshot();
     ProcessProbe probe = ProcessProbe.start();
     long t0 = System.nanoTime();
-    for (int i = 0; i < sessions; i++) {
-      workload.send(publisher, i, prefix + i, origin + i * w + 1, true);
-    }
-    publisher.flush();
+    sendOneWindowApart(workload, prefix, origin, sessions, true);
     PhaseResult result = await(phase, before, probe, t0, prefix, 0, List.of("encode_text"),
         new long[] {(long) sessions * workload.perModality()}, null);
     drain(prefix, sessions, Duration.ofSeconds(20));

@@ -12,7 +12,6 @@ import io.fusionstream.config.FusionConfig;
 import io.fusionstream.dev.EmbeddedKafka;
 import io.fusionstream.encode.Encoder;
 import io.fusionstream.encode.EncoderFactory;
-import io.fusionstream.fusion.synth.SyntheticDataset;
 import io.fusionstream.registry.EmbeddedSchemaRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,7 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -202,14 +200,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "Training a small fusion model on %d synthetic sessions (not measured)...%n", trainSessions);
     out.flush();
     Path models = work.resolve("models");
-    Files.createDirectories(models);
-    Path manifest = SyntheticDataset.generate(work.resolve("dataset"), trainSessions, seed + 1);
-    CommandLine train = new CommandLine(new TrainCommand());
-    train.setOut(new PrintWriter(PrintWriter.nullWriter()));
-    int code = train.execute("--data", manifest.toString(), "--out", models.toString(), "--epochs", "3");
-    if (code != 0) {
-      throw new IllegalStateException("Training the benchmark's fusion model failed (exit code " + code + ")");
-    }
+    TrainCommand.trainOnSynthetic(work.resolve("dataset"), trainSessions, seed + 1, models, "--epochs", "3");
     return models;
   }
 

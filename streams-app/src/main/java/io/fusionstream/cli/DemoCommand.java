@@ -1,11 +1,11 @@
 package io.fusionstream.cli;
 
 import io.fusionstream.app.FusionApp;
+import io.fusionstream.config.ConfigLoader;
 import io.fusionstream.config.FusionConfig;
 import io.fusionstream.dev.EmbeddedKafka;
 import io.fusionstream.dev.TopicSpecs;
 import io.fusionstream.fusion.ModelVersions;
-import io.fusionstream.fusion.synth.SyntheticDataset;
 import io.fusionstream.produce.EventPublisher;
 import io.fusionstream.produce.SyntheticStream;
 import io.fusionstream.registry.EmbeddedSchemaRegistry;
@@ -106,8 +106,8 @@ public final class DemoCommand implements Callable<Integer> {
       }
       ensureModel(dir);
       try (FusionApp app = FusionApp.start(settings).leaveGroupOnClose();
-          EventPublisher publisher = new EventPublisher(config, clientSettings(settings));
-          DemoTracker tracker = new DemoTracker(clientSettings(settings), config.predictionsTopic(),
+          EventPublisher publisher = new EventPublisher(config, ConfigLoader.clientSettings(settings));
+          DemoTracker tracker = new DemoTracker(ConfigLoader.clientSettings(settings), config.predictionsTopic(),
               app.monitoring().metrics(), out)) {
         runSessions(config, publisher, tracker, stop);
         tracker.finish();
@@ -144,10 +144,6 @@ public final class DemoCommand implements Callable<Integer> {
     return s;
   }
 
-  private static Map<String, Object> clientSettings(Map<String, String> settings) {
-    return io.fusionstream.config.ConfigLoader.clientSettings(settings);
-  }
-
   /** Reuses the newest model of an earlier run; else trains one on synthetic sessions. */
   private void ensureModel(Path dir) throws Exception {
     Path models = dir.resolve("models");
@@ -158,11 +154,7 @@ public final class DemoCommand implements Callable<Integer> {
       return;
     }
     out.println("Model: none yet; generating " + trainSessions + " synthetic sessions and training one (once)...");
-    Path manifest = SyntheticDataset.generate(dir.resolve("dataset"), trainSessions, 42);
-    int code = new CommandLine(new TrainCommand()).execute("--data", manifest.toString(), "--out", models.toString());
-    if (code != 0) {
-      throw new IllegalStateException("Training the demo model failed (exit code " + code + ")");
-    }
+    TrainCommand.trainOnSynthetic(dir.resolve("dataset"), trainSessions, 42, models);
   }
 
   private void runSessions(FusionConfig config, EventPublisher publisher, DemoTracker tracker, CountDownLatch stop)

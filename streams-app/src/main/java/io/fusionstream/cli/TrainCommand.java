@@ -100,6 +100,27 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "1", description = "PyTorch CPU threads for training (default ${DEFAULT-VALUE}).")
   int threads;
 
+  /**
+   * Generates the synthetic dataset into {@code datasetDir} and trains the next model version into
+   * {@code modelDir}, as {@code dataset synth} then {@code train} would: how the demo, the benchmark
+   * and the end-to-end tests get a model to serve. {@code extraArgs} are further train options.
+   */
+  public static void trainOnSynthetic(Path datasetDir, int sessions, long seed, Path modelDir, String... extraArgs)
+      throws java.io.IOException {
+    Files.createDirectories(modelDir);
+    Path manifest = io.fusionstream.fusion.synth.SyntheticDataset.generate(datasetDir, sessions, seed);
+    String[] args = new String[4 + extraArgs.length];
+    args[0] = "--data";
+    args[1] = manifest.toString();
+    args[2] = "--out";
+    args[3] = modelDir.toString();
+    System.arraycopy(extraArgs, 0, args, 4, extraArgs.length);
+    int code = new CommandLine(new TrainCommand()).execute(args);
+    if (code != 0) {
+      throw new IllegalStateException("Training a fusion model on synthetic data failed (exit code " + code + ")");
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     if (out == null && !compare) {

@@ -8,7 +8,6 @@ import io.fusionstream.app.FusionApp;
 import io.fusionstream.config.FusionConfig;
 import io.fusionstream.dev.EmbeddedKafka;
 import io.fusionstream.dev.TopicSpecs;
-import io.fusionstream.fusion.synth.SyntheticDataset;
 import io.fusionstream.registry.EmbeddedSchemaRegistry;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -34,7 +33,6 @@ import javax.sound.sampled.AudioSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Real files in with {@code produce}, the session's prediction out with {@code consume}. */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -59,9 +57,7 @@ class ProduceConsumeIT {
       try (var admin = kafka.admin()) {
         TopicSpecs.createMissing(admin, TopicSpecs.all(config, 1, (short) 1, 3_600_000L));
       }
-      Path manifest = SyntheticDataset.generate(dir.resolve("dataset"), 60, 3);
-      assertThat(new CommandLine(new TrainCommand()).execute("--data", manifest.toString(),
-          "--out", dir.resolve("models").toString(), "--epochs", "5")).isZero();
+      TrainCommand.trainOnSynthetic(dir.resolve("dataset"), 60, 3, dir.resolve("models"), "--epochs", "5");
 
       Path frames = Files.createDirectories(dir.resolve("frames"));
       for (int i = 0; i < 3; i++) {

@@ -4,7 +4,6 @@ import io.fusionstream.app.FusionApp;
 import io.fusionstream.cli.TrainCommand;
 import io.fusionstream.config.FusionConfig;
 import io.fusionstream.dev.TopicSpecs;
-import io.fusionstream.fusion.synth.SyntheticDataset;
 import io.fusionstream.produce.EventPublisher;
 import io.fusionstream.produce.SyntheticStream;
 import io.fusionstream.schema.FusedPrediction;
@@ -26,7 +25,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import picocli.CommandLine;
 
 /**
  * The end-to-end scenario, whatever runs Kafka and the registry: create the topics, train a small
@@ -57,12 +55,7 @@ public final class SessionScenario {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       TopicSpecs.createMissing(admin, TopicSpecs.all(config, 3, (short) 1, 3_600_000L));
     }
-    Path manifest = SyntheticDataset.generate(workDir.resolve("dataset"), 60, 11);
-    int trained = new CommandLine(new TrainCommand()).execute("--data", manifest.toString(),
-        "--out", workDir.resolve("models").toString(), "--epochs", "5");
-    if (trained != 0) {
-      throw new IllegalStateException("training failed: exit " + trained);
-    }
+    TrainCommand.trainOnSynthetic(workDir.resolve("dataset"), 60, 11, workDir.resolve("models"), "--epochs", "5");
     Set<String> expected = new HashSet<>();
     try (FusionApp app = FusionApp.start(settings);
         KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, config.predictionsTopic());
