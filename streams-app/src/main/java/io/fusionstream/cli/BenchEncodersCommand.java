@@ -1,7 +1,7 @@
 package io.fusionstream.cli;
 
-import io.fusionstream.encode.DecodedAudio;
-import io.fusionstream.encode.DecodedImage;
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
 import io.fusionstream.encode.Encoder;
 import io.fusionstream.encode.EncoderBenchmark;
 import io.fusionstream.encode.EncoderFactory;

@@ -1,5 +1,7 @@
 package io.fusionstream.cli;
 
+import io.fusionstream.encode.TorchThreads;
+
 import io.fusionstream.encode.EncoderFactory;
 import io.fusionstream.encode.EncoderSettings;
 import io.fusionstream.encode.Encoders;
@@ -135,7 +137,7 @@ public final class TrainCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    TorchThreads.limit(threads);
+    TorchThreads.configure(threads);
     TrainOptions defaults = TrainOptions.defaults(chosen);
     TrainOptions options =
         new TrainOptions(chosen, EnumSet.allOf(Modality.class), epochs, batchSize, learningRate,

@@ -43,6 +43,21 @@ public final class FusionConfig extends AbstractConfig {
   public static final String LIMIT_IMAGE_PIXELS = "fusion.limit.image.max.pixels";
   public static final String LIMIT_AUDIO_BYTES = "fusion.limit.audio.max.bytes";
   public static final String LIMIT_AUDIO_SECONDS = "fusion.limit.audio.max.seconds";
+  public static final String LIMIT_IMAGE_SIDE = "fusion.limit.image.max.side";
+  public static final String LIMIT_IMAGE_ASPECT = "fusion.limit.image.max.aspect.ratio";
+  public static final String LIMIT_AUDIO_RATE = "fusion.limit.audio.max.sample.rate";
+  public static final String LIMIT_SESSION_ID_CHARS = "fusion.limit.session.id.max.chars";
+  public static final String MAX_BATCH_BYTES = "fusion.max.batch.bytes";
+
+  public static final String EVENT_TIME_MAX_FUTURE_MS = "fusion.event.time.max.future.ms";
+  public static final String EVENT_TIME_MAX_AGE_MS = "fusion.event.time.max.age.ms";
+  public static final String EVENT_TIME_OUT_OF_BOUNDS = "fusion.event.time.out.of.bounds";
+  public static final String OUT_OF_BOUNDS_DEAD_LETTER = "dead-letter";
+  public static final String OUT_OF_BOUNDS_ARRIVAL_TIME = "use-arrival-time";
+
+  public static final String TASK_MAX_FAILURES = "fusion.task.max.failures";
+  public static final String TASK_FAILURE_WINDOW_MS = "fusion.task.failure.window.ms";
+  public static final String TASK_BACKOFF_MAX_MS = "fusion.task.failure.backoff.max.ms";
 
   public static final String MODEL_DIR = "fusion.model.dir";
   public static final String OUTPUT_EMBEDDING = "fusion.output.embedding";
@@ -93,6 +108,30 @@ public final class FusionConfig extends AbstractConfig {
           "Largest audio payload accepted, in bytes.")
       .define(LIMIT_AUDIO_SECONDS, Type.DOUBLE, 30.0, Range.atLeast(0.001), Importance.MEDIUM,
           "Longest audio chunk accepted, in seconds.")
+      .define(LIMIT_IMAGE_SIDE, Type.INT, 16_384, Range.atLeast(1), Importance.MEDIUM,
+          "Longest accepted image side (width or height), checked on the header before decoding.")
+      .define(LIMIT_IMAGE_ASPECT, Type.DOUBLE, 32.0, Range.atLeast(1.0), Importance.LOW,
+          "Largest accepted ratio of an image's long side to its short side.")
+      .define(LIMIT_AUDIO_RATE, Type.INT, 768_000, Range.atLeast(1), Importance.LOW,
+          "Highest accepted sample rate, in Hz, for raw PCM and WAV alike.")
+      .define(LIMIT_SESSION_ID_CHARS, Type.INT, 512, Range.between(1, 16_384), Importance.LOW,
+          "Longest accepted session id; longer ones are dead letters.")
+      .define(MAX_BATCH_BYTES, Type.LONG, 256L * 1024 * 1024, Range.atLeast(1), Importance.MEDIUM,
+          "Byte budget of the decoded inputs one pending encode batch holds in memory; reaching it flushes the batch early.")
+      .define(EVENT_TIME_MAX_FUTURE_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.HIGH,
+          "Event times further ahead of the wall clock than this are out of bounds (a device clock running ahead).")
+      .define(EVENT_TIME_MAX_AGE_MS, Type.LONG, null, Importance.MEDIUM,
+          "Event times further behind the wall clock than this are out of bounds; unset: no bound.")
+      .define(EVENT_TIME_OUT_OF_BOUNDS, Type.STRING, OUT_OF_BOUNDS_DEAD_LETTER,
+          ValidString.in(OUT_OF_BOUNDS_DEAD_LETTER, OUT_OF_BOUNDS_ARRIVAL_TIME), Importance.MEDIUM,
+          "What happens to an event whose time is out of bounds: dead-letter it (reason timestamp-out-of-bounds),"
+              + " or use-arrival-time (the Kafka record's timestamp). Counted per modality either way.")
+      .define(TASK_MAX_FAILURES, Type.INT, 5, Range.atLeast(1), Importance.MEDIUM,
+          "Failures of the same task within fusion.task.failure.window.ms after which the instance reports /health DOWN.")
+      .define(TASK_FAILURE_WINDOW_MS, Type.LONG, 600_000L, Range.atLeast(1), Importance.LOW,
+          "Window in which repeated failures of one task are counted.")
+      .define(TASK_BACKOFF_MAX_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
+          "Longest wait before a failed stream thread is replaced; the wait doubles from 1 s with each repeated failure.")
       .define(MODEL_DIR, Type.STRING, "models/fusion", Importance.HIGH,
           "Directory of fusion model versions; the newest is loaded and hot-swapped when a newer one appears.")
       .define(OUTPUT_EMBEDDING, Type.BOOLEAN, false, Importance.LOW,
@@ -187,6 +226,17 @@ public final class FusionConfig extends AbstractConfig {
 
   public Duration maxBatchDelay() {
     return Duration.ofMillis(getLong(MAX_BATCH_DELAY_MS));
+  }
+
+  public long maxBatchBytes() {
+    return getLong(MAX_BATCH_BYTES);
+  }
+
+  /** The input limits of the fusion.limit.* keys, for the decoders. */
+  public io.fusionstream.decode.Limits limits() {
+    return new io.fusionstream.decode.Limits(getInt(LIMIT_TEXT_CHARS), getInt(LIMIT_IMAGE_BYTES),
+        getLong(LIMIT_IMAGE_PIXELS), getInt(LIMIT_IMAGE_SIDE), getDouble(LIMIT_IMAGE_ASPECT),
+        getInt(LIMIT_AUDIO_BYTES), getDouble(LIMIT_AUDIO_SECONDS), getInt(LIMIT_AUDIO_RATE));
   }
 
   /** The encoder choice, for {@link io.fusionstream.encode.EncoderFactory}. */

@@ -1,5 +1,8 @@
 package io.fusionstream.encode;
 
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
+
 import ai.djl.Device;
 import ai.djl.Model;
 import io.fusionstream.schema.Modality;

@@ -1,5 +1,8 @@
 package io.fusionstream.encode;
 
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
+
 import io.fusionstream.schema.Modality;
 import java.util.List;
 

@@ -1,5 +1,9 @@
 package io.fusionstream.encode;
 
+import io.fusionstream.decode.AudioDecoder;
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
+
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;

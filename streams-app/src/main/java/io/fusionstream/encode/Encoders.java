@@ -1,5 +1,8 @@
 package io.fusionstream.encode;
 
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
+
 /**
  * The three encoders of a running application, and the audio rate its decoder must resample to.
  * Closing closes all three.

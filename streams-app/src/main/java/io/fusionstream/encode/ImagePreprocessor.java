@@ -1,5 +1,7 @@
 package io.fusionstream.encode;
 
+import io.fusionstream.decode.DecodedImage;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;

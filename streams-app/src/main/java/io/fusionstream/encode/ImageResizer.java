@@ -1,5 +1,7 @@
 package io.fusionstream.encode;
 
+import io.fusionstream.decode.DecodedImage;
+
 /**
  * Separable resize with a triangle (bilinear) kernel whose support widens with the scale factor,
  * so downscaling averages the pixels it drops instead of sampling (and aliasing) them; upscaling is

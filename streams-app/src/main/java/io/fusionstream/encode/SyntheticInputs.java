@@ -1,5 +1,8 @@
 package io.fusionstream.encode;
 
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -1,9 +1,9 @@
 package io.fusionstream.fusion;
 
-import io.fusionstream.encode.DecodedAudio;
-import io.fusionstream.encode.DecodedImage;
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
 import io.fusionstream.encode.Encoder;
-import io.fusionstream.encode.InvalidInputException;
+import io.fusionstream.decode.InvalidInputException;
 import io.fusionstream.schema.Modality;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -57,13 +57,13 @@ public final class DatasetEncoder {
 
   /** Reads files as the stream does (same decoders and limits) and encodes with {@code encoders}. */
   public static DatasetEncoder of(io.fusionstream.encode.Encoders encoders, PrintStream progress) {
-    io.fusionstream.encode.Limits limits = io.fusionstream.encode.Limits.defaults();
+    io.fusionstream.decode.Limits limits = io.fusionstream.decode.Limits.defaults();
     return new DatasetEncoder(
         encoders.text(),
         encoders.image(),
         encoders.audio(),
-        file -> io.fusionstream.encode.MediaFiles.readImage(file, limits),
-        file -> io.fusionstream.encode.MediaFiles.readWav(file, encoders.audioSampleRate(), limits),
+        file -> io.fusionstream.decode.MediaFiles.readImage(file, limits),
+        file -> io.fusionstream.decode.MediaFiles.readWav(file, encoders.audioSampleRate(), limits),
         progress);
   }
 

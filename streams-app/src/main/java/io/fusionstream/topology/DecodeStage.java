@@ -1,6 +1,6 @@
 package io.fusionstream.topology;
 
-import io.fusionstream.encode.InvalidInputException;
+import io.fusionstream.decode.InvalidInputException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;

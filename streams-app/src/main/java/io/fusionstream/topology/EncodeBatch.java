@@ -1,7 +1,7 @@
 package io.fusionstream.topology;
 
 import io.fusionstream.encode.EncodeException;
-import io.fusionstream.encode.InvalidInputException;
+import io.fusionstream.decode.InvalidInputException;
 import io.fusionstream.schema.Modality;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -1,15 +1,15 @@
 package io.fusionstream.topology;
 
 import io.fusionstream.config.FusionConfig;
-import io.fusionstream.encode.AudioDecoder;
-import io.fusionstream.encode.DecodedAudio;
-import io.fusionstream.encode.DecodedImage;
+import io.fusionstream.decode.AudioDecoder;
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
 import io.fusionstream.encode.Encoder;
 import io.fusionstream.encode.Encoders;
-import io.fusionstream.encode.ImageDecoder;
-import io.fusionstream.encode.Limits;
-import io.fusionstream.encode.TextDecoder;
-import io.fusionstream.encode.InputDecoder;
+import io.fusionstream.decode.ImageDecoder;
+import io.fusionstream.decode.Limits;
+import io.fusionstream.decode.TextDecoder;
+import io.fusionstream.decode.InputDecoder;
 import io.fusionstream.fusion.FusionModel;
 import io.fusionstream.schema.AudioChunkEvent;
 import io.fusionstream.schema.FusedPrediction;
@@ -93,9 +93,7 @@ public final class FusionTopology {
 
     /** The input limits of the config, for the standard decoders. */
     public Limits limits() {
-      return new Limits(config.getInt(FusionConfig.LIMIT_TEXT_CHARS), config.getInt(FusionConfig.LIMIT_IMAGE_BYTES),
-          config.getLong(FusionConfig.LIMIT_IMAGE_PIXELS), config.getInt(FusionConfig.LIMIT_AUDIO_BYTES),
-          config.getDouble(FusionConfig.LIMIT_AUDIO_SECONDS));
+      return config.limits();
     }
 
     /** Text with the standard {@link TextDecoder} and the configured limits. */

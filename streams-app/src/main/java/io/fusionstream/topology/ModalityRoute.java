@@ -1,9 +1,9 @@
 package io.fusionstream.topology;
 
-import io.fusionstream.encode.DecodedAudio;
-import io.fusionstream.encode.DecodedImage;
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
 import io.fusionstream.encode.Encoder;
-import io.fusionstream.encode.InputDecoder;
+import io.fusionstream.decode.InputDecoder;
 import io.fusionstream.schema.AudioChunkEvent;
 import io.fusionstream.schema.ImageFrameEvent;
 import io.fusionstream.schema.Modality;

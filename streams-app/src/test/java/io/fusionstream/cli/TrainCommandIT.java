@@ -1,5 +1,7 @@
 package io.fusionstream.cli;
 
+import io.fusionstream.encode.TorchThreads;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fusionstream.fusion.FusionInput;
@@ -27,7 +29,7 @@ import picocli.CommandLine;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class TrainCommandIT {
   static {
-    TorchThreads.limit(1);
+    TorchThreads.configure(1);
   }
 
   @TempDir Path models;

@@ -1,5 +1,7 @@
 package io.fusionstream.encode;
 
+import io.fusionstream.decode.DecodedImage;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

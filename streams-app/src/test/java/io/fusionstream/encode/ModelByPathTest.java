@@ -1,5 +1,8 @@
 package io.fusionstream.encode;
 
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -2,10 +2,10 @@ package io.fusionstream.fusion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fusionstream.encode.DecodedAudio;
-import io.fusionstream.encode.DecodedImage;
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
 import io.fusionstream.encode.Encoder;
-import io.fusionstream.encode.InvalidInputException;
+import io.fusionstream.decode.InvalidInputException;
 import io.fusionstream.schema.Modality;
 import java.nio.file.Files;
 import java.nio.file.Path;

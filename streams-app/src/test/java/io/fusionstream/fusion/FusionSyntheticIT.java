@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fusionstream.encode.EncoderFactory;
 import io.fusionstream.encode.EncoderSettings;
 import io.fusionstream.encode.Encoders;
-import io.fusionstream.encode.Limits;
-import io.fusionstream.encode.MediaFiles;
+import io.fusionstream.decode.Limits;
+import io.fusionstream.decode.MediaFiles;
 import io.fusionstream.fusion.synth.SyntheticDataset;
 import io.fusionstream.schema.Modality;
 import java.nio.file.Files;
@@ -37,7 +37,7 @@ class FusionSyntheticIT {
   static final long SPLIT_SEED = 42; // the train command's default --seed
 
   static {
-    // must precede the first use of PyTorch in this JVM; see cli.TorchThreads
+    // must precede the first use of PyTorch in this JVM; see encode.TorchThreads
     System.setProperty("ai.djl.pytorch.num_threads", "1");
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
   }
@@ -104,8 +104,8 @@ class FusionSyntheticIT {
     Path noise = Files.createTempDirectory("fusion-noise");
     int n = split.test().size();
     List<String> texts = new ArrayList<>();
-    List<io.fusionstream.encode.DecodedImage> images = new ArrayList<>();
-    List<io.fusionstream.encode.DecodedAudio> audio = new ArrayList<>();
+    List<io.fusionstream.decode.DecodedImage> images = new ArrayList<>();
+    List<io.fusionstream.decode.DecodedAudio> audio = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       texts.add(SyntheticDataset.noiseText(i));
       Path png = noise.resolve(i + ".png");

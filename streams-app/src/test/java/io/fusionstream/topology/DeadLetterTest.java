@@ -3,8 +3,8 @@ package io.fusionstream.topology;
 import static io.fusionstream.topology.TopologyFixture.T;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fusionstream.encode.InvalidInputException;
-import io.fusionstream.encode.Reasons;
+import io.fusionstream.decode.InvalidInputException;
+import io.fusionstream.decode.Reasons;
 import io.fusionstream.schema.AudioChunkEvent;
 import io.fusionstream.schema.AudioEncoding;
 import io.fusionstream.schema.FusedPrediction;

@@ -3,10 +3,10 @@ package io.fusionstream.topology;
 import static io.fusionstream.topology.TopologyFixture.T;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fusionstream.encode.DecodedImage;
-import io.fusionstream.encode.ImageDecoder;
-import io.fusionstream.encode.Limits;
-import io.fusionstream.encode.TextDecoder;
+import io.fusionstream.decode.DecodedImage;
+import io.fusionstream.decode.ImageDecoder;
+import io.fusionstream.decode.Limits;
+import io.fusionstream.decode.TextDecoder;
 import io.fusionstream.schema.ImageFrameEvent;
 import io.fusionstream.schema.Modality;
 import io.fusionstream.schema.TextEvent;

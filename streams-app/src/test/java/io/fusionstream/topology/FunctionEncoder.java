@@ -1,7 +1,7 @@
 package io.fusionstream.topology;
 
-import io.fusionstream.encode.DecodedAudio;
-import io.fusionstream.encode.DecodedImage;
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
 import io.fusionstream.encode.Encoder;
 import io.fusionstream.schema.Modality;
 import java.nio.charset.StandardCharsets;

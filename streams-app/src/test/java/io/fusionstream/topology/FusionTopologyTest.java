@@ -49,7 +49,7 @@ class FusionTopologyTest {
       for (int i = 0; i < t1.length; i++) {
         meanText[i] = (t1[i] + t2[i]) / 2;
       }
-      float[] grey = f.imageEncoder.encode(List.of(new io.fusionstream.encode.DecodedImage(10, 10, filled(300, 200))))[0];
+      float[] grey = f.imageEncoder.encode(List.of(new io.fusionstream.decode.DecodedImage(10, 10, filled(300, 200))))[0];
       assertThat(p.getEmbedding()).hasSize(8 + 4 + 4);
       float[] expected = MeanFusionModel.fuse(new io.fusionstream.fusion.FusionInput(Map.of(
           Modality.TEXT, meanText, Modality.IMAGE, grey,
@@ -261,7 +261,7 @@ class FusionTopologyTest {
       f.settle();
       List<FusedPrediction> out = f.readPredictions();
       assertThat(out).hasSize(1);
-      float[] bright = f.imageEncoder.encode(List.of(new io.fusionstream.encode.DecodedImage(2, 2, filled(12, 200))))[0];
+      float[] bright = f.imageEncoder.encode(List.of(new io.fusionstream.decode.DecodedImage(2, 2, filled(12, 200))))[0];
       float[] expected = MeanFusionModel.fuse(new io.fusionstream.fusion.FusionInput(Map.of(Modality.IMAGE, bright)))
           .embedding();
       for (int i = 0; i < expected.length; i++) {
@@ -330,11 +330,11 @@ class FusionTopologyTest {
     return b;
   }
 
-  private static io.fusionstream.encode.DecodedAudio decodedAudio(int samples, short amplitude) {
+  private static io.fusionstream.decode.DecodedAudio decodedAudio(int samples, short amplitude) {
     float[] s = new float[samples];
     for (int i = 0; i < samples; i++) {
       s[i] = (i % 2 == 0 ? amplitude : -amplitude) / 32768f;
     }
-    return new io.fusionstream.encode.DecodedAudio(s, 8_000);
+    return new io.fusionstream.decode.DecodedAudio(s, 8_000);
   }
 }

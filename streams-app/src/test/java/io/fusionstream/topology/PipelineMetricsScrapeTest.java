@@ -79,7 +79,7 @@ class PipelineMetricsScrapeTest {
       assertThat(deadLetters).hasSize(1);
       String reason = new String(deadLetters.get(0).headers().lastHeader(DeadLetters.HEADER_REASON).value(),
           StandardCharsets.UTF_8);
-      assertThat(reason).isEqualTo(io.fusionstream.encode.Reasons.EMPTY_DATA);
+      assertThat(reason).isEqualTo(io.fusionstream.decode.Reasons.EMPTY_DATA);
       assertThat(scrape.value("fusion_dead_letters_total", "reason", reason)).isEqualTo(1);
       assertThat(sum(scrape, "fusion_dead_letters_total")).isEqualTo(deadLetters.size());
 

@@ -1,8 +1,8 @@
 package io.fusionstream.topology;
 
 import io.fusionstream.config.FusionConfig;
-import io.fusionstream.encode.DecodedAudio;
-import io.fusionstream.encode.DecodedImage;
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
 import io.fusionstream.registry.InMemorySchemaRegistryClient;
 import io.fusionstream.schema.AudioChunkEvent;
 import io.fusionstream.schema.AudioEncoding;

@@ -1,6 +1,6 @@
-package io.fusionstream.encode;
+package io.fusionstream.decode;
 
-import static io.fusionstream.encode.ImageDecoderTest.assertReason;
+import static io.fusionstream.decode.ImageDecoderTest.assertReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fusionstream.schema.TextEvent;

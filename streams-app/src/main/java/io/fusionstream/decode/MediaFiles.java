@@ -1,4 +1,4 @@
-package io.fusionstream.encode;
+package io.fusionstream.decode;
 
 import io.fusionstream.schema.AudioEncoding;
 import java.io.IOException;

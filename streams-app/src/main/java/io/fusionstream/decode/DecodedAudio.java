@@ -1,4 +1,4 @@
-package io.fusionstream.encode;
+package io.fusionstream.decode;
 
 /** Mono audio as floats in [-1, 1] at {@code sampleRate} samples per second. */
 public record DecodedAudio(float[] samples, int sampleRate) {

@@ -1,7 +1,7 @@
-package io.fusionstream.encode;
+package io.fusionstream.decode;
 
 /**
- * Validates one event of a modality and decodes it into what that modality's {@link Encoder}
+ * Validates one event of a modality and decodes it into what that modality's {@link io.fusionstream.encode.Encoder}
  * takes. Runs per record before batching, so one bad event is refused on its own and never reaches
  * (or poisons) a batch. Implementations are stateless and thread-safe.
  *

@@ -1,6 +1,6 @@
-package io.fusionstream.encode;
+package io.fusionstream.decode;
 
-import io.fusionstream.encode.PcmLayout.SampleFormat;
+import io.fusionstream.decode.PcmLayout.SampleFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

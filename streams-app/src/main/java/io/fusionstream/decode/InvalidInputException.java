@@ -1,4 +1,4 @@
-package io.fusionstream.encode;
+package io.fusionstream.decode;
 
 /**
  * One input cannot be used: it does not decode, or breaks a configured limit. The topology turns

@@ -1,4 +1,4 @@
-package io.fusionstream.encode;
+package io.fusionstream.decode;
 
 /**
  * The stable reason codes of {@link InvalidInputException}. They are metric labels and dead-letter

@@ -1,6 +1,6 @@
-package io.fusionstream.encode;
+package io.fusionstream.decode;
 
-import io.fusionstream.encode.PcmLayout.SampleFormat;
+import io.fusionstream.decode.PcmLayout.SampleFormat;
 import io.fusionstream.schema.AudioChunkEvent;
 import io.fusionstream.schema.AudioEncoding;
 import java.nio.ByteBuffer;

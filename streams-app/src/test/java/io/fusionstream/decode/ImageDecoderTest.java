@@ -1,4 +1,4 @@
-package io.fusionstream.encode;
+package io.fusionstream.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -104,7 +104,7 @@ class ImageDecoderTest {
   @Test
   void emptyAndOversizedBytesAreRefused() {
     assertReason(() -> decoder.decode(event(ImageEncoding.PNG, 0, 0, new byte[0])), Reasons.EMPTY_DATA);
-    ImageDecoder small = new ImageDecoder(new Limits(10, 16, 1000, 10, 1));
+    ImageDecoder small = new ImageDecoder(Limits.of(10, 16, 1000, 10, 1));
     assertReason(() -> small.decode(event(ImageEncoding.RAW_RGB, 3, 3, new byte[27])), Reasons.IMAGE_TOO_LARGE);
   }
 

@@ -1,4 +1,4 @@
-package io.fusionstream.encode;
+package io.fusionstream.decode;
 
 /**
  * Band-limited resampling by windowed-sinc interpolation. When downsampling the sinc cutoff drops

@@ -1,4 +1,4 @@
-package io.fusionstream.encode;
+package io.fusionstream.decode;
 
 /**
  * An image decoded to 8-bit RGB, row-major, interleaved (R, G, B per pixel): {@code rgb.length ==

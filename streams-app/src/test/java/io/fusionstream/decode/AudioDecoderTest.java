@@ -1,6 +1,6 @@
-package io.fusionstream.encode;
+package io.fusionstream.decode;
 
-import static io.fusionstream.encode.ImageDecoderTest.assertReason;
+import static io.fusionstream.decode.ImageDecoderTest.assertReason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -86,7 +86,7 @@ class AudioDecoderTest {
     assertReason(() -> strict.decode(event(AudioEncoding.PCM_S16LE, 16_000, 1, twoSeconds)), Reasons.AUDIO_TOO_LONG);
     byte[] wav = MediaFiles.toWav(new float[32_000], 16_000);
     assertReason(() -> strict.decode(event(AudioEncoding.WAV, 0, 0, wav)), Reasons.AUDIO_TOO_LONG);
-    AudioDecoder tiny = new AudioDecoder(new Limits(10, 10, 10, 100, 60), 16_000);
+    AudioDecoder tiny = new AudioDecoder(Limits.of(10, 10, 10, 100, 60), 16_000);
     assertReason(() -> tiny.decode(event(AudioEncoding.PCM_S16LE, 16_000, 1, new byte[200])), Reasons.AUDIO_TOO_LONG);
   }
 

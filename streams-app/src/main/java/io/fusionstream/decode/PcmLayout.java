@@ -1,4 +1,4 @@
-package io.fusionstream.encode;
+package io.fusionstream.decode;
 
 /**
  * How interleaved samples are laid out in a byte array: what a WAV header or an audio event's
