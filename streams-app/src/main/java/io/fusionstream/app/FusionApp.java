@@ -3,6 +3,12 @@ package io.fusionstream.app;
 import io.fusionstream.config.FusionConfig;
 import io.fusionstream.encode.EncoderFactory;
 import io.fusionstream.encode.Encoders;
+import io.fusionstream.encode.Encoder;
+import io.fusionstream.fusion.DjlFusionModel;
+import io.fusionstream.fusion.EncoderRequirement;
+import io.fusionstream.schema.Modality;
+import java.util.EnumMap;
+import java.util.List;
 import io.fusionstream.fusion.ModelStore;
 import io.fusionstream.monitor.Monitoring;
 import io.fusionstream.schema.FusedPrediction;
@@ -51,10 +57,13 @@ public final class FusionApp implements AutoCloseable {
           + ": train one with ./fusion train --out " + modelDir + " (or set " + FusionConfig.MODEL_DIR + ")");
     }
     this.registry = new RestSchemaRegistryClient(settings);
-    this.models = ModelStore.open(modelDir, Duration.ofMillis(config.getLong(FusionConfig.MODEL_POLL_MS)));
     this.encoders = EncoderFactory.create(config.encoderSettings());
     this.monitoring = new Monitoring(new Monitoring.Settings(config.getString(FusionConfig.HTTP_HOST),
         config.getInt(FusionConfig.HTTP_PORT), io.fusionstream.monitor.DashboardFeed.Settings.defaults()));
+    // Only fusion models trained on these encoders may serve: others are refused, at start and on reload.
+    this.models = ModelStore.open(modelDir, DjlFusionModel::load,
+        Duration.ofMillis(config.getLong(FusionConfig.MODEL_POLL_MS)), requirement(encoders),
+        monitoring.metrics()::modelRefused);
     monitoring.metrics().modelVersion(models.currentVersion());
     var topology = FusionTopology.builder(config, registry).encoders(encoders)
         .fusionModel(models::current).metrics(monitoring.metrics()).build();
@@ -73,6 +82,16 @@ public final class FusionApp implements AutoCloseable {
         dead.countDown();
       }
     });
+  }
+
+  private static EncoderRequirement requirement(Encoders encoders) {
+    Map<Modality, Integer> dims = new EnumMap<>(Modality.class);
+    Map<Modality, String> ids = new EnumMap<>(Modality.class);
+    for (Encoder<?> e : List.of(encoders.text(), encoders.image(), encoders.audio())) {
+      dims.put(e.modality(), e.dimension());
+      ids.put(e.modality(), e.modelId());
+    }
+    return new EncoderRequirement(dims, ids);
   }
 
   /** Builds and starts everything; throws with a clear message when something cannot start. */

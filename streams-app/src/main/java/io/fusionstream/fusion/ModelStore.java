@@ -39,14 +39,18 @@ public final class ModelStore implements AutoCloseable {
 
   private final Path root;
   private final Loader loader;
+  private final EncoderRequirement requirement;
+  private final Runnable onRefused;
   private final AtomicReference<Entry> current = new AtomicReference<>();
   private final Map<Path, FileTime> failed = new HashMap<>();
   private final ScheduledExecutorService watcher;
   private volatile boolean closed;
 
-  private ModelStore(Path root, Loader loader) {
+  private ModelStore(Path root, Loader loader, EncoderRequirement requirement, Runnable onRefused) {
     this.root = root;
     this.loader = loader;
+    this.requirement = requirement;
+    this.onRefused = onRefused;
     this.watcher =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -66,7 +70,18 @@ public final class ModelStore implements AutoCloseable {
    * checks for newer ones in the background at that interval.
    */
   public static ModelStore open(Path root, Loader loader, Duration poll) throws IOException {
-    ModelStore store = new ModelStore(root, loader);
+    return open(root, loader, poll, null, () -> {});
+  }
+
+  /**
+   * Like {@link #open(Path, Loader, Duration)}, serving only versions that fit the running
+   * encoders: a version that does not is refused with one log line and {@code onRefused} (the
+   * current one keeps serving), and if the newest version at start does not fit, opening fails
+   * with a message naming both sides.
+   */
+  public static ModelStore open(Path root, Loader loader, Duration poll, EncoderRequirement requirement,
+      Runnable onRefused) throws IOException {
+    ModelStore store = new ModelStore(root, loader, requirement, onRefused);
     try {
       if (!store.refresh()) {
         throw new IOException("no fusion model in " + root + " (expected version folders with "
@@ -136,6 +151,19 @@ public final class ModelStore implements AutoCloseable {
     FileTime stamp = Files.getLastModifiedTime(dir.resolve(ModelDescription.FILE));
     if (stamp.equals(failed.get(dir))) {
       return false;
+    }
+    if (requirement != null) {
+      Optional<String> mismatch = requirement.mismatch(ModelDescription.read(dir));
+      if (mismatch.isPresent()) {
+        failed.put(dir, stamp);
+        if (serving == null) {
+          throw new IOException("fusion model " + dir + " does not fit the running encoders: " + mismatch.get());
+        }
+        onRefused.run();
+        LOG.warn("Refused fusion model {}: it does not fit the running encoders ({}); still serving {}", dir,
+            mismatch.get(), serving.model.version());
+        return false;
+      }
     }
     FusionModel model;
     try {

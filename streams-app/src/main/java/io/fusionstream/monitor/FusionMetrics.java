@@ -66,8 +66,11 @@ public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
   static final String PREDICTIONS = "fusion.predictions";
   static final String MODEL_INFO = "fusion.model.info";
   static final String STREAMS_STATE = "fusion.streams.state";
+  static final String TIME_OUT_OF_BOUNDS = "fusion.event.time.out.of.bounds";
+  static final String MODEL_REFUSED = "fusion.model.refused";
 
   private final PrometheusMeterRegistry registry;
+  private final Counter modelRefused;
   private final Map<Modality, Counter> eventsIn = new EnumMap<>(Modality.class);
   private final Map<Modality, Counter> lateDropped = new EnumMap<>(Modality.class);
   private final Map<Modality, Counter> present = new EnumMap<>(Modality.class);
@@ -92,6 +95,9 @@ public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
 
   public FusionMetrics(PrometheusMeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
+    this.modelRefused = Counter.builder(MODEL_REFUSED)
+        .description("Fusion model versions refused because they do not fit the running encoders")
+        .register(registry);
     for (Modality modality : Modality.values()) {
       String name = modalityLabel(modality);
       eventsIn.put(modality, Counter.builder(EVENTS_IN).description("Events read from the input topics")
@@ -144,6 +150,19 @@ public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
     deadLetters.computeIfAbsent(orUnknown(reason), r -> Counter.builder(DEAD_LETTERS)
         .description("Records sent to the dead-letter topic, by reason").tag("reason", r).register(registry))
         .increment();
+  }
+
+  @Override
+  public void eventTimeOutOfBounds(Modality modality, String policy) {
+    Counter.builder(TIME_OUT_OF_BOUNDS)
+        .description("Events whose own time was outside the configured bounds of the wall clock, by what was done")
+        .tag("modality", modality.name().toLowerCase(java.util.Locale.ROOT)).tag("policy", policy)
+        .register(registry).increment();
+  }
+
+  @Override
+  public void modelRefused() {
+    modelRefused.increment();
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -36,47 +37,73 @@ import org.apache.kafka.streams.state.Stores;
  * so a batch kept only in a list would be lost by a crash. Under exactly-once the store, the
  * outputs of a flush and the input offsets commit together. The deserialized values are also kept
  * in memory while this instance lives, so a flush normally reads nothing back from the store; the
- * store is the truth about what is pending, the memory copy only saves work.
+ * store is the truth about what is pending, the memory copy only saves work. What that memory copy
+ * holds is bounded twice: by the batch size, and by a byte budget ({@code maxBytes}, each value
+ * weighed by {@code weight}) that flushes early, so 32 pending full-HD frames cannot exhaust the heap.
+ *
+ * <p>A member the function rejects (it failed on its own) goes to the dead-letter topic as the
+ * stage renders it ({@code deadLetter}); the rest of its batch goes on.
  */
-final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut, VOut> {
+final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut, StageOutput<VOut>> {
   private final String stage; // null: the function reports its own batches
   private final String storeName;
   private final int maxBatchSize;
   private final long maxDelayMs;
   private final BatchFunction<K, V, KOut, VOut> function;
   private final ToIntFunction<V> group;
+  private final MemoryBudget<V> budget;
+  private final DeadLetterRenderer<K, V> deadLetter;
   private final PipelineMetrics metrics;
 
-  private ProcessorContext<KOut, VOut> context;
+  private ProcessorContext<KOut, StageOutput<VOut>> context;
   private KeyValueStore<Long, PendingRecord<K, V>> store;
   private final Map<Long, V> inMemory = new HashMap<>();
   private long nextSequence;
   private final Map<Integer, Integer> pendingPerGroup = new HashMap<>();
   private int pending;
+  private long pendingBytes;
   private long oldestEnqueuedMs;
 
+  /** How much memory a pending value holds, and the stage's byte budget for all of them. */
+  record MemoryBudget<V>(long maxBytes, ToLongFunction<V> weight) {
+    static <V> MemoryBudget<V> unlimited() {
+      return new MemoryBudget<>(Long.MAX_VALUE, v -> 0);
+    }
+  }
+
+  /** Renders a rejected member as a dead letter. */
+  @FunctionalInterface
+  interface DeadLetterRenderer<K, V> {
+    DeadLetterRecord render(PendingRecord<K, V> member, BatchResult.Rejection rejection);
+  }
+
   BatchingProcessor(String stage, String storeName, int maxBatchSize, Duration maxDelay,
-      BatchFunction<K, V, KOut, VOut> function, ToIntFunction<V> group, PipelineMetrics metrics) {
+      BatchFunction<K, V, KOut, VOut> function, ToIntFunction<V> group, MemoryBudget<V> budget,
+      DeadLetterRenderer<K, V> deadLetter, PipelineMetrics metrics) {
     this.stage = stage;
     this.storeName = storeName;
     this.maxBatchSize = maxBatchSize;
     this.maxDelayMs = maxDelay.toMillis();
     this.function = function;
     this.group = group;
+    this.budget = budget;
+    this.deadLetter = deadLetter;
     this.metrics = metrics;
   }
 
   /** The supplier, which also declares the pending store so Kafka Streams creates and connects it. */
-  static <K, V, KOut, VOut> ProcessorSupplier<K, V, KOut, VOut> supplier(String stage, String storeName,
+  static <K, V, KOut, VOut> ProcessorSupplier<K, V, KOut, StageOutput<VOut>> supplier(String stage, String storeName,
       Serde<K> keySerde, Serde<V> valueSerde, int maxBatchSize, Duration maxDelay,
-      BatchFunction<K, V, KOut, VOut> function, ToIntFunction<V> group, PipelineMetrics metrics) {
+      BatchFunction<K, V, KOut, VOut> function, ToIntFunction<V> group, MemoryBudget<V> budget,
+      DeadLetterRenderer<K, V> deadLetter, PipelineMetrics metrics) {
     StoreBuilder<KeyValueStore<Long, PendingRecord<K, V>>> storeBuilder = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(storeName), Serdes.Long(), new PendingRecordSerde<>(keySerde, valueSerde))
         .withLoggingEnabled(Map.of());
     return new ProcessorSupplier<>() {
       @Override
-      public Processor<K, V, KOut, VOut> get() {
-        return new BatchingProcessor<>(stage, storeName, maxBatchSize, maxDelay, function, group, metrics);
+      public Processor<K, V, KOut, StageOutput<VOut>> get() {
+        return new BatchingProcessor<>(stage, storeName, maxBatchSize, maxDelay, function, group, budget,
+            deadLetter, metrics);
       }
 
       @Override
@@ -87,13 +114,14 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
   }
 
   @Override
-  public void init(ProcessorContext<KOut, VOut> context) {
+  public void init(ProcessorContext<KOut, StageOutput<VOut>> context) {
     this.context = context;
     this.store = context.getStateStore(storeName);
     inMemory.clear();
     pendingPerGroup.clear();
     // After a restart the store holds what was pending at the last commit: continue from it.
     pending = 0;
+    pendingBytes = 0;
     nextSequence = 0;
     oldestEnqueuedMs = Long.MAX_VALUE;
     try (KeyValueIterator<Long, PendingRecord<K, V>> it = store.all()) {
@@ -120,8 +148,9 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
     if (pending++ == 0) {
       oldestEnqueuedMs = now;
     }
+    pendingBytes += budget.weight().applyAsLong(record.value());
     int inGroup = pendingPerGroup.merge(group.applyAsInt(record.value()), 1, Integer::sum);
-    if (inGroup >= maxBatchSize || maxDelayMs == 0) {
+    if (inGroup >= maxBatchSize || maxDelayMs == 0 || pendingBytes >= budget.maxBytes()) {
       flush(now);
     }
   }
@@ -162,17 +191,24 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
     inMemory.clear();
     pendingPerGroup.clear();
     pending = 0;
+    pendingBytes = 0;
     oldestEnqueuedMs = Long.MAX_VALUE;
   }
 
   private void runBatch(List<Long> sequences, List<PendingRecord<K, V>> batch, long now) {
     long start = System.nanoTime();
-    List<Record<KOut, VOut>> out = function.apply(List.copyOf(batch), now);
+    BatchResult<KOut, VOut> result = function.apply(List.copyOf(batch), now);
     if (stage != null) {
       metrics.batch(stage, batch.size(), System.nanoTime() - start);
     }
-    for (Record<KOut, VOut> r : out) {
-      context.forward(r);
+    for (Record<KOut, VOut> r : result.outputs()) {
+      context.forward(r.withValue(StageOutput.of(r.value())));
+    }
+    for (BatchResult.Rejection rejection : result.rejected()) {
+      PendingRecord<K, V> member = batch.get(rejection.index());
+      metrics.deadLetter(rejection.reason());
+      context.forward(new Record<KOut, StageOutput<VOut>>(null,
+          StageOutput.rejected(deadLetter.render(member, rejection)), member.timestamp()));
     }
     // Same transaction as the forwards under exactly-once: a crash before the commit replays both.
     for (Long s : sequences) {

@@ -67,4 +67,12 @@ public final class CountingPipelineMetrics implements PipelineMetrics {
     add("predictions." + label, 1);
     add("predictions.total", 1);
   }
+
+  @Override public void eventTimeOutOfBounds(Modality modality, String policy) {
+    add("time.out.of.bounds." + name(modality) + "." + policy, 1);
+  }
+
+  @Override public void modelRefused() {
+    add("model.refused", 1);
+  }
 }

@@ -30,6 +30,29 @@ public final class DeadLetters {
     }
   }
 
+  /**
+   * Headers of a dead letter that a stage writes itself: the same names as Kafka Streams' own dead
+   * letters (exception class and message; no stack trace: the reason and message say what failed),
+   * the source record's coordinates where known, and our reason code.
+   */
+  static org.apache.kafka.common.header.Headers headers(String reason, Exception cause, String topic, int partition,
+      long offset) {
+    org.apache.kafka.common.header.internals.RecordHeaders h = new org.apache.kafka.common.header.internals.RecordHeaders();
+    h.add(HEADER_EXCEPTION, utf8(cause.getClass().getName()));
+    h.add(HEADER_MESSAGE, utf8(String.valueOf(cause.getMessage())));
+    if (topic != null && !topic.isEmpty()) {
+      h.add(HEADER_TOPIC, utf8(topic));
+      h.add(HEADER_PARTITION, utf8(Integer.toString(partition)));
+      h.add(HEADER_OFFSET, utf8(Long.toString(offset)));
+    }
+    h.add(HEADER_REASON, utf8(reason));
+    return h;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
   static PipelineMetrics metrics(java.util.Map<String, ?> configs) {
     Object m = configs.get(METRICS_CONFIG);
     return m instanceof PipelineMetrics pm ? pm : PipelineMetrics.NOOP;

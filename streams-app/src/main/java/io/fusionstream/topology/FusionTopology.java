@@ -14,11 +14,14 @@ import io.fusionstream.fusion.FusionModel;
 import io.fusionstream.schema.AudioChunkEvent;
 import io.fusionstream.schema.FusedPrediction;
 import io.fusionstream.schema.ImageFrameEvent;
+import io.fusionstream.schema.Modality;
 import io.fusionstream.schema.TextEvent;
 import io.fusionstream.serde.AvroSerdes;
 import io.fusionstream.serde.SchemaRegistryClient;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
@@ -167,28 +170,46 @@ public final class FusionTopology {
         valid = valid == null ? stream : valid.merge(stream, Named.as(PREFIX + "merge-" + route.name()));
       }
       List<ModalityRoute<?, ?>> all = List.copyOf(routes);
+      Map<Modality, ModalityRoute<?, ?>> byModality = new EnumMap<>(Modality.class);
+      all.forEach(r -> byModality.put(r.modality(), r));
       // One encode stage for all modalities, so events leave it in the order they arrived; each
       // modality still gets its own encoder call per batch.
-      KStream<String, EncodedEvent> encoded = valid.process(BatchingProcessor.supplier(null, ENCODE_PENDING_STORE,
-          Serdes.String(), new ValidEventSerde(all), config.maxBatchSize(), config.maxBatchDelay(),
-          new EncodeBatch(all, metrics), e -> e.modality().ordinal(), metrics), Named.as(PREFIX + "encode"));
+      KStream<String, EncodedEvent> encoded = splitDeadLetters(valid.process(BatchingProcessor.supplier(null,
+          ENCODE_PENDING_STORE, Serdes.String(), new ValidEventSerde(all), config.maxBatchSize(),
+          config.maxBatchDelay(), new EncodeBatch(all, metrics), e -> e.modality().ordinal(),
+          new BatchingProcessor.MemoryBudget<ValidEvent<?, ?>>(config.maxBatchBytes(),
+              e -> byModality.get(e.modality()).weight(e)),
+          StageDeadLetters.events(all, registry), metrics), Named.as(PREFIX + "encode")), PREFIX + "encode");
       WindowSpec spec = new WindowSpec(config.windowSize().toMillis(), config.windowAdvance().toMillis(),
           config.grace().toMillis());
-      encoded
+      Map<Modality, Integer> dimensions = new EnumMap<>(Modality.class);
+      all.forEach(r -> dimensions.put(r.modality(), r.encoder().dimension()));
+      KStream<String, ClosedWindow> closed = encoded
           // Always through a repartition topic keyed by session: the window stage then sees all
           // modalities of a session on one task whatever the producers' keys and partition counts.
           // It carries encoded vectors only, a few KB per event.
           .repartition(Repartitioned.with(Serdes.String(), new EncodedEvent.EncodedEventSerde())
               .withName(REPARTITION))
           .process(SessionWindowAggregator.supplier(spec, config.idleTimeout(), config.maxPooling(),
-              config.requiredModalities(), PREFIX, metrics), Named.as(PREFIX + "window"))
-          .process(BatchingProcessor.supplier(PipelineMetrics.STAGE_FUSE, FUSE_PENDING_STORE, Serdes.String(),
-              new ClosedWindow.ClosedWindowSerde(), config.maxBatchSize(), config.maxBatchDelay(),
-              new FuseBatch(model, new PredictionMapper(config.getBoolean(FusionConfig.OUTPUT_EMBEDDING)), metrics),
-              w -> 0, metrics), Named.as(PREFIX + "fuse"))
+              config.requiredModalities(), PREFIX, metrics), Named.as(PREFIX + "window"));
+      splitDeadLetters(closed.process(BatchingProcessor.supplier(PipelineMetrics.STAGE_FUSE, FUSE_PENDING_STORE,
+              Serdes.String(), new ClosedWindow.ClosedWindowSerde(), config.maxBatchSize(), config.maxBatchDelay(),
+              new FuseBatch(model, new PredictionMapper(config.getBoolean(FusionConfig.OUTPUT_EMBEDDING)), dimensions,
+                  metrics),
+              w -> 0, BatchingProcessor.MemoryBudget.unlimited(), StageDeadLetters.windows(), metrics),
+              Named.as(PREFIX + "fuse")), PREFIX + "fuse")
           .to(config.predictionsTopic(), Produced.with(Serdes.String(),
               AvroSerdes.specific(registry, FusedPrediction.class)).withName(PREFIX + "predictions-sink"));
       return builder.build();
+    }
+
+    /** Sends what a batching stage rejected to the dead-letter topic, and the rest on. */
+    private <V> KStream<String, V> splitDeadLetters(KStream<String, StageOutput<V>> out, String stage) {
+      out.filter((k, o) -> o.isDeadLetter(), Named.as(stage + "-rejected"))
+          .process(StageDeadLetters.Forwarder<V>::new, Named.as(stage + "-dead-letters"))
+          .to(config.dlqTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(stage + "-dlq-sink"));
+      return out.filter((k, o) -> !o.isDeadLetter(), Named.as(stage + "-accepted"))
+          .mapValues(StageOutput::value, Named.as(stage + "-output"));
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -197,9 +218,10 @@ public final class FusionTopology {
       String name = PREFIX + route.name();
       KStream<String, ValidEvent<E, I>> decoded = builder
           .stream(route.topic(), Consumed.with(Serdes.String(), AvroSerdes.specific(registry, route.eventType()))
-              .withTimestampExtractor(new EventTimeExtractor<>(route))
+              .withTimestampExtractor(new EventTimeExtractor<>(route, EventTimeBounds.of(config)))
               .withName(name + "-source"))
-          .process(() -> new DecodeStage<>(route, metrics), Named.as(name + "-decode"));
+          .process(() -> new DecodeStage<>(route, EventTimeBounds.of(config),
+              config.getInt(FusionConfig.LIMIT_SESSION_ID_CHARS), metrics), Named.as(name + "-decode"));
       return (KStream) decoded;
     }
   }

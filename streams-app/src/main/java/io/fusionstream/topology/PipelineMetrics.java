@@ -52,6 +52,15 @@ public interface PipelineMetrics {
    */
   default void modalitiesPresent(java.util.Collection<Modality> present) {}
 
+  /**
+   * An event's own time was outside the configured bounds of the wall clock; {@code policy} says what
+   * happened to it ({@code dead-letter} or {@code use-arrival-time}).
+   */
+  default void eventTimeOutOfBounds(Modality modality, String policy) {}
+
+  /** A fusion model version was refused (it does not fit the running encoders) and the old one kept. */
+  default void modelRefused() {}
+
   /** The fusion model version a batch is fused with (called per batch, so a hot swap shows at once). */
   default void modelInUse(String version) {}
 

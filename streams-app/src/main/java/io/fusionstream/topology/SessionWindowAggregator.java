@@ -23,19 +23,28 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Pools encoded events into event-time windows per session and emits each window exactly once.
  *
- * <p>Stream time is the largest event time this task has seen (kept in a changelogged store so a
- * restart continues from it). A window is emitted when stream time reaches its end + grace, and
- * also, because stream time only moves with new records on this task, by a wall-clock punctuation
- * once the wall clock is {@code idleTimeout} past both its end + grace and its last event: a
- * session's last window does not wait for other sessions' traffic. Events for a window that has
- * closed are dropped and counted. Emitting deletes the window's state in the same processing step.
+ * <p>Time is per session: each session has its own clock, the largest event time it has sent (a
+ * changelogged {@link SessionClock}), and a window closes when <em>its session's</em> time reaches
+ * end + grace. One device whose clock runs ahead therefore moves only its own session's time; it
+ * cannot make another session's events late (with a shared stream time it stopped every session of
+ * the partition). Because a session's time only moves with that session's events, a wall-clock
+ * punctuation also emits a window once the wall clock is {@code idleTimeout} past both its
+ * end + grace and its last event: a session's last window does not wait for traffic that never
+ * comes. Events for a window that has closed are dropped and counted.
+ *
+ * <p>A window emitted by the idle timeout stays as a marker until its session's time closes it, so
+ * a straggler is dropped as late instead of opening a second result for the same window. A session
+ * silent on the wall clock for {@link #expiryMs} is forgotten: its clock and markers are deleted
+ * (a window still open then is emitted first), which bounds the state of sessions that ended.
  */
 final class SessionWindowAggregator implements Processor<String, EncodedEvent, String, ClosedWindow> {
   static final String REASON_MISSING_MODALITY = "missing-required-modality";
-  private static final String STREAM_TIME = "stream-time";
+  /** Sessions are forgotten after at least this much wall-clock silence. */
+  static final long MIN_EXPIRY_MS = 60_000;
 
   private final WindowSpec spec;
   private final long idleTimeoutMs;
+  private final long expiryMs;
   private final boolean maxPooling;
   private final Set<Modality> required;
   private final String windowStoreName;
@@ -44,14 +53,15 @@ final class SessionWindowAggregator implements Processor<String, EncodedEvent, S
 
   private ProcessorContext<String, ClosedWindow> context;
   private KeyValueStore<Bytes, WindowAggregate> windows;
-  private KeyValueStore<String, Long> clock;
-  private long streamTime;
+  private KeyValueStore<String, SessionClock> clocks;
   private long idleTickMs;
+  private long lastExpiryScanMs = Long.MIN_VALUE;
 
   SessionWindowAggregator(WindowSpec spec, Duration idleTimeout, boolean maxPooling, Set<Modality> required,
       String windowStoreName, String clockStoreName, PipelineMetrics metrics) {
     this.spec = spec;
     this.idleTimeoutMs = idleTimeout.toMillis();
+    this.expiryMs = Math.max(MIN_EXPIRY_MS, spec.sizeMs() + spec.graceMs() + 2 * idleTimeoutMs);
     this.maxPooling = maxPooling;
     this.required = Set.copyOf(required);
     this.windowStoreName = windowStoreName;
@@ -62,13 +72,15 @@ final class SessionWindowAggregator implements Processor<String, EncodedEvent, S
   static ProcessorSupplier<String, EncodedEvent, String, ClosedWindow> supplier(WindowSpec spec,
       Duration idleTimeout, boolean maxPooling, Set<Modality> required, String storePrefix, PipelineMetrics metrics) {
     String windowStore = storePrefix + "windows";
-    String clockStore = storePrefix + "window-clock";
+    String clockStore = storePrefix + "session-clocks";
     // Windows can be many (one per open session window): RocksDB, so they need not fit in the heap.
     StoreBuilder<KeyValueStore<Bytes, WindowAggregate>> windowsBuilder = Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(windowStore), Serdes.Bytes(), new WindowAggregate.WindowAggregateSerde())
         .withLoggingEnabled(Map.of());
-    StoreBuilder<KeyValueStore<String, Long>> clockBuilder = Stores.keyValueStoreBuilder(
-        Stores.inMemoryKeyValueStore(clockStore), Serdes.String(), Serdes.Long()).withLoggingEnabled(Map.of());
+    // A few dozen bytes per active session.
+    StoreBuilder<KeyValueStore<String, SessionClock>> clockBuilder = Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore(clockStore), Serdes.String(), new SessionClock.SessionClockSerde())
+        .withLoggingEnabled(Map.of());
     return new ProcessorSupplier<>() {
       @Override
       public Processor<String, EncodedEvent, String, ClosedWindow> get() {
@@ -86,12 +98,10 @@ final class SessionWindowAggregator implements Processor<String, EncodedEvent, S
   public void init(ProcessorContext<String, ClosedWindow> context) {
     this.context = context;
     this.windows = context.getStateStore(windowStoreName);
-    this.clock = context.getStateStore(clockStoreName);
-    Long saved = clock.get(STREAM_TIME);
-    streamTime = saved == null ? Long.MIN_VALUE : saved;
+    this.clocks = context.getStateStore(clockStoreName);
     // The check runs a few times per idle timeout, so a window is emitted within the timeout.
     idleTickMs = Math.max(10, Math.min(idleTimeoutMs / 4, 1000));
-    context.schedule(Duration.ofMillis(idleTickMs), PunctuationType.WALL_CLOCK_TIME, this::emitIdle);
+    context.schedule(Duration.ofMillis(idleTickMs), PunctuationType.WALL_CLOCK_TIME, this::onTick);
   }
 
   @Override
@@ -99,14 +109,12 @@ final class SessionWindowAggregator implements Processor<String, EncodedEvent, S
     EncodedEvent event = record.value();
     String session = record.key();
     long now = context.currentSystemTimeMs();
-    if (event.eventTime() > streamTime) {
-      streamTime = event.eventTime();
-      clock.put(STREAM_TIME, streamTime);
-    }
+    SessionClock clock = clocks.get(session);
+    clock = (clock == null ? SessionClock.empty() : clock).advance(event.eventTime(), now);
     boolean late = false;
     for (long start : spec.windowStarts(event.eventTime())) {
-      long end = start + spec.sizeMs();
-      if (spec.isClosed(end, streamTime)) {
+      long end = spec.end(start);
+      if (spec.isClosed(end, clock.eventTime())) {
         late = true;
         continue;
       }
@@ -114,6 +122,7 @@ final class SessionWindowAggregator implements Processor<String, EncodedEvent, S
       WindowAggregate window = windows.get(key);
       if (window == null) {
         window = new WindowAggregate();
+        clock = clock.withWindow(end, start);
       } else if (window.emitted()) {
         late = true;
         continue;
@@ -124,48 +133,84 @@ final class SessionWindowAggregator implements Processor<String, EncodedEvent, S
     if (late) {
       metrics.lateDropped(event.modality());
     }
-    emitClosedByStreamTime();
+    clocks.put(session, closeBySessionTime(session, clock));
   }
 
-  private void emitClosedByStreamTime() {
-    if (streamTime == Long.MIN_VALUE) {
-      return;
-    }
-    List<KeyValue<Bytes, WindowAggregate>> due = new ArrayList<>();
-    try (KeyValueIterator<Bytes, WindowAggregate> it = windows.all()) {
-      while (it.hasNext()) {
-        KeyValue<Bytes, WindowAggregate> kv = it.next();
-        if (!spec.isClosed(WindowKey.endOf(kv.key), streamTime)) {
-          break; // keys are ordered by end
-        }
-        due.add(kv);
+  /** Emits (or, for markers, deletes) the session's windows its own time has closed. */
+  private SessionClock closeBySessionTime(String session, SessionClock clock) {
+    SessionClock left = clock;
+    for (long[] w : clock.windows()) {
+      if (!spec.isClosed(w[0], clock.eventTime())) {
+        continue;
+      }
+      WindowKey key = new WindowKey(w[0], w[1], session);
+      Bytes bytes = key.toBytes();
+      WindowAggregate window = windows.get(bytes);
+      windows.delete(bytes);
+      left = left.withoutWindow(w[0], w[1]);
+      if (window != null && !window.emitted()) {
+        emit(key, window, EmitTrigger.CLOSE);
       }
     }
-    for (KeyValue<Bytes, WindowAggregate> kv : due) {
-      windows.delete(kv.key);
-      if (!kv.value.emitted()) {
-        emit(WindowKey.fromBytes(kv.key), kv.value, EmitTrigger.CLOSE);
-      }
+    return left;
+  }
+
+  private void onTick(long now) {
+    emitIdle(now);
+    if (lastExpiryScanMs == Long.MIN_VALUE || now - lastExpiryScanMs >= Math.max(idleTickMs, expiryMs / 4)) {
+      lastExpiryScanMs = now;
+      expireSilentSessions(now);
     }
   }
 
   private void emitIdle(long now) {
     long wait = Math.max(0, idleTimeoutMs - idleTickMs);
     List<KeyValue<Bytes, WindowAggregate>> due = new ArrayList<>();
+    List<Bytes> orphans = new ArrayList<>();
     try (KeyValueIterator<Bytes, WindowAggregate> it = windows.all()) {
       while (it.hasNext()) {
         KeyValue<Bytes, WindowAggregate> kv = it.next();
         if (WindowKey.endOf(kv.key) + spec.graceMs() + wait > now) {
-          break;
+          break; // keys are ordered by end
         }
-        if (!kv.value.emitted() && kv.value.lastEventWallMs() + wait <= now) {
-          due.add(kv);
+        if (!kv.value.emitted()) {
+          if (kv.value.lastEventWallMs() + wait <= now) {
+            due.add(kv);
+          }
+        } else if (clocks.get(WindowKey.fromBytes(kv.key).sessionId()) == null) {
+          orphans.add(kv.key); // a marker whose session was forgotten, e.g. state from an older version
         }
       }
     }
     for (KeyValue<Bytes, WindowAggregate> kv : due) {
       windows.put(kv.key, WindowAggregate.emittedMarker());
       emit(WindowKey.fromBytes(kv.key), kv.value, EmitTrigger.IDLE);
+    }
+    orphans.forEach(windows::delete);
+  }
+
+  /** Forgets sessions silent for {@link #expiryMs}: their clocks and markers are what state would keep forever. */
+  private void expireSilentSessions(long now) {
+    List<KeyValue<String, SessionClock>> silent = new ArrayList<>();
+    try (KeyValueIterator<String, SessionClock> it = clocks.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, SessionClock> kv = it.next();
+        if (kv.value.lastWallMs() <= now - expiryMs) {
+          silent.add(kv);
+        }
+      }
+    }
+    for (KeyValue<String, SessionClock> kv : silent) {
+      for (long[] w : kv.value.windows()) {
+        WindowKey key = new WindowKey(w[0], w[1], kv.key);
+        Bytes bytes = key.toBytes();
+        WindowAggregate window = windows.get(bytes);
+        windows.delete(bytes);
+        if (window != null && !window.emitted()) {
+          emit(key, window, EmitTrigger.IDLE);
+        }
+      }
+      clocks.delete(kv.key);
     }
   }
 

@@ -212,4 +212,58 @@ class ModelStoreTest {
     assertThat(ModelVersions.next(root)).isEqualTo("v0011");
     assertThat(ModelVersions.next(root.resolve("missing"))).isEqualTo("v0001");
   }
+
+  @Test
+  void aVersionThatDoesNotFitTheRunningEncodersIsRefusedAndTheOldOneKeepsServing() throws Exception {
+    publish(root, "v0001", quickModel(FusionStrategy.ATTENTION));
+    EncoderRequirement running = new EncoderRequirement(ToyWindows.DIMS, Map.of());
+    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    try (ModelStore store = ModelStore.open(root, DjlFusionModel::load, Duration.ZERO, running,
+        refused::incrementAndGet)) {
+      // A newer version made for a text encoder with one more dimension.
+      Path wrong = root.resolve("v0002");
+      copyFolder(root.resolve("v0001"), wrong);
+      ModelDescription d = ModelDescription.read(wrong);
+      Map<String, Integer> dims = new java.util.LinkedHashMap<>(d.inputDims());
+      dims.merge("text", 1, Integer::sum);
+      new ModelDescription(d.format(), "v0002", d.createdAt(), d.strategy(), d.labels(), dims, d.sharedDim(),
+          d.attentionDim(), d.hiddenDim(), d.dropout(), Map.of("text", "other-encoder@1"), d.training()).write(wrong);
+
+      assertThat(store.refresh()).isFalse();
+      assertThat(refused.get()).isEqualTo(1);
+      assertThat(store.currentVersion()).isEqualTo("v0001");
+      assertThat(store.predict(ToyWindows.make(2, 3).stream().map(LabeledWindow::input).toList()).outputs()).hasSize(2);
+      assertThat(store.refresh()).as("refused once, not on every poll").isFalse();
+      assertThat(refused.get()).isEqualTo(1);
+    }
+    // At start there is nothing to fall back on: opening fails and names both sides.
+    Path onlyWrong = root.resolve("only-wrong");
+    copyFolder(root.resolve("v0002"), onlyWrong.resolve("v0002"));
+    assertThatThrownBy(() -> ModelStore.open(onlyWrong, DjlFusionModel::load, Duration.ZERO, running, () -> {}))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("does not fit the running encoders")
+        .hasMessageContaining("text: the model takes " + (ToyWindows.DIMS.get(Modality.TEXT) + 1) + " dims from other-encoder@1")
+        .hasMessageContaining("gives " + ToyWindows.DIMS.get(Modality.TEXT));
+  }
+
+  @Test
+  void sameSizesFromAnotherEncoderAreRefusedToo() {
+    EncoderRequirement running = new EncoderRequirement(Map.of(Modality.TEXT, 384), Map.of(Modality.TEXT, "minilm@1"));
+    ModelDescription trainedElsewhere = new ModelDescription(ModelDescription.FORMAT, "v1", "now", "mean",
+        List.of("a", "b"), Map.of("text", 384), 8, 8, 8, 0f, Map.of("text", "other@2"), Map.of());
+    assertThat(running.mismatch(trainedElsewhere)).hasValue(
+        "text: the model was trained on other@2, the running encoder is minilm@1");
+    ModelDescription same = new ModelDescription(ModelDescription.FORMAT, "v1", "now", "mean",
+        List.of("a", "b"), Map.of("text", 384), 8, 8, 8, 0f, Map.of("text", "minilm@1"), Map.of());
+    assertThat(running.mismatch(same)).isEmpty();
+  }
+
+  private static void copyFolder(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (var files = Files.list(from)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, to.resolve(f.getFileName()));
+      }
+    }
+  }
 }

@@ -14,10 +14,13 @@ import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The batching stage on its own: size and delay triggers, groups, and pending records after a restart. */
+/**
+ * The batching stage on its own: size, delay and byte-budget triggers, groups, dead letters of
+ * rejected members, and pending records after a restart.
+ */
 class BatchingProcessorTest {
   private static final String STORE = "pending";
-  private MockProcessorContext<String, String> context;
+  private MockProcessorContext<String, StageOutput<String>> context;
   private KeyValueStore<Long, PendingRecord<String, String>> store;
   private final List<List<String>> batches = new ArrayList<>();
 
@@ -33,16 +36,38 @@ class BatchingProcessorTest {
 
   /** Upper-cases the batch; the group is the first letter, so "a.." and "b.." batch separately. */
   private BatchingProcessor<String, String, String, String> processor(int maxBatchSize, long maxDelayMs) {
-    BatchFunction<String, String, String, String> upper = (batch, now) -> {
-      batches.add(batch.stream().map(PendingRecord::value).toList());
-      return batch.stream().map(p -> new Record<>(p.key(), p.value().toUpperCase(), p.timestamp())).toList();
-    };
-    return new BatchingProcessor<>("test", STORE, maxBatchSize, Duration.ofMillis(maxDelayMs), upper,
-        v -> v.charAt(0), PipelineMetrics.NOOP);
+    return processor(maxBatchSize, maxDelayMs, BatchingProcessor.MemoryBudget.unlimited());
   }
 
+  /** Upper-cases the batch and rejects values containing "poison"; groups by first letter. */
+  private BatchingProcessor<String, String, String, String> processor(int maxBatchSize, long maxDelayMs,
+      BatchingProcessor.MemoryBudget<String> budget) {
+    BatchFunction<String, String, String, String> upper = (batch, now) -> {
+      batches.add(batch.stream().map(PendingRecord::value).toList());
+      List<Record<String, String>> out = new ArrayList<>();
+      List<BatchResult.Rejection> rejected = new ArrayList<>();
+      for (int i = 0; i < batch.size(); i++) {
+        PendingRecord<String, String> p = batch.get(i);
+        if (p.value().contains("poison")) {
+          rejected.add(new BatchResult.Rejection(i, "test-poison", new IllegalArgumentException("bad " + p.value())));
+        } else {
+          out.add(new Record<>(p.key(), p.value().toUpperCase(), p.timestamp()));
+        }
+      }
+      return new BatchResult<>(out, rejected);
+    };
+    BatchingProcessor.DeadLetterRenderer<String, String> render = (member, rejection) -> new DeadLetterRecord(
+        member.key().getBytes(), member.value().getBytes(),
+        DeadLetters.headers(rejection.reason(), rejection.cause(), "in", 0, 9));
+    return new BatchingProcessor<>("test", STORE, maxBatchSize, Duration.ofMillis(maxDelayMs), upper,
+        v -> v.charAt(0), budget, render, metrics);
+  }
+
+  private final CountingPipelineMetrics metrics = new CountingPipelineMetrics();
+
   private List<String> forwarded() {
-    return context.forwarded().stream().map(f -> (String) f.record().value()).toList();
+    return context.forwarded().stream().filter(f -> !f.record().value().isDeadLetter())
+        .map(f -> f.record().value().value()).toList();
   }
 
   @Test
@@ -57,6 +82,38 @@ class BatchingProcessorTest {
     assertThat(forwarded()).containsExactly("A1", "B1", "A2");
     assertThat(batches).containsExactly(List.of("a1", "b1", "a2"));
     assertThat(context.forwarded()).extracting(f -> f.record().timestamp()).containsExactly(1L, 2L, 3L);
+    assertThat(store.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void flushesEarlyWhenThePendingValuesReachTheByteBudget() {
+    // each value weighs its length; budget 10 bytes, batch size 100
+    var p = processor(100, 1_000, new BatchingProcessor.MemoryBudget<>(10, v -> v.length()));
+    p.init(context);
+    p.process(new Record<>("k", "a-four", 1)); // 6 bytes
+    assertThat(forwarded()).isEmpty();
+    p.process(new Record<>("k", "a-five", 2)); // 12 >= 10
+    assertThat(forwarded()).containsExactly("A-FOUR", "A-FIVE");
+    p.process(new Record<>("k", "a-six", 3)); // the budget starts again after a flush
+    assertThat(forwarded()).hasSize(2);
+  }
+
+  @Test
+  void aRejectedMemberBecomesADeadLetterAndTheRestOfItsBatchGoesOn() {
+    var p = processor(3, 1_000);
+    p.init(context);
+    p.process(new Record<>("k1", "a1", 1));
+    p.process(new Record<>("k2", "a-poison", 2));
+    p.process(new Record<>("k3", "a3", 3));
+    assertThat(forwarded()).containsExactly("A1", "A3");
+    var letters = context.forwarded().stream().filter(f -> f.record().value().isDeadLetter()).toList();
+    assertThat(letters).hasSize(1);
+    DeadLetterRecord letter = letters.get(0).record().value().deadLetter();
+    assertThat(new String(letter.value())).isEqualTo("a-poison");
+    assertThat(new String(letter.headers().lastHeader(DeadLetters.HEADER_REASON).value())).isEqualTo("test-poison");
+    assertThat(new String(letter.headers().lastHeader(DeadLetters.HEADER_OFFSET).value())).isEqualTo("9");
+    assertThat(letters.get(0).record().timestamp()).isEqualTo(2L);
+    assertThat(metrics.count("dlq.test-poison")).isEqualTo(1);
     assertThat(store.approximateNumEntries()).isZero();
   }
 
@@ -104,7 +161,7 @@ class BatchingProcessorTest {
     BatchingProcessor<String, String, String, String> p = new BatchingProcessor<>("test", STORE, 2,
         Duration.ofMillis(100), (batch, now) -> {
           throw new IllegalStateException("model down");
-        }, v -> 0, PipelineMetrics.NOOP);
+        }, v -> 0, BatchingProcessor.MemoryBudget.unlimited(), (m, r) -> null, PipelineMetrics.NOOP);
     p.init(context);
     p.process(new Record<>("k", "x", 1));
     // The task fails and is restarted; the batch must still be there.

@@ -107,8 +107,7 @@ class DeadLetterTest {
       Headers headers = new RecordHeaders().add("trace-id", "abc".getBytes(StandardCharsets.UTF_8));
       f.raw(topic).pipeInput(new TestRecord<>("bad-key".getBytes(StandardCharsets.UTF_8), value, headers));
       sendGood(f, c.modality(), "ok", T + 3_000);
-      f.sendText("closer", T + 30_000, "moves stream time");
-      f.settle();
+      f.closeIdleWindows();
 
       List<TestRecord<byte[], byte[]>> letters = f.dlq.readRecordsToList();
       assertThat(letters).hasSize(1);

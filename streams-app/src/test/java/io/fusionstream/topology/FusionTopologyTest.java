@@ -85,8 +85,7 @@ class FusionTopologyTest {
       f.sendText("s1", T + 1_000, "only text here");
       f.sendText("s2", T + 1_000, "text and");
       f.sendImage("s2", T + 2_000, 5, 10);
-      f.sendText("s1", T + 20_000, "later");
-      f.settle();
+      f.closeIdleWindows();
       List<FusedPrediction> out = f.readPredictions();
       assertThat(out).extracting(FusedPrediction::getSessionId).containsExactly("s2");
       assertThat(f.metrics.count("windows.skipped." + SessionWindowAggregator.REASON_MISSING_MODALITY)).isEqualTo(1);
@@ -146,8 +145,7 @@ class FusionTopologyTest {
       f.sendImage("b", T + 3_000, 4, 50);
       // The record key is wrong: the session id in the value decides.
       f.text.pipeInput("wrong-key", TopologyFixture.textEvent("a", T + 4_000, "alpha three"));
-      f.sendText("c", T + 30_000, "moves stream time");
-      f.settle();
+      f.closeIdleWindows();
       Map<String, FusedPrediction> bySession = new java.util.HashMap<>();
       for (FusedPrediction p : f.readPredictions()) {
         assertThat(bySession.put(p.getSessionId(), p)).as("one result per session window").isNull();
@@ -234,8 +232,7 @@ class FusionTopologyTest {
           f.sendText(session, base + 400, "more words " + (s * w));
         }
       }
-      f.sendText("flush", T + 60_000, "moves stream time");
-      f.settle();
+      f.closeIdleWindows();
       if (batchSize > 1) {
         assertThat(f.textEncoder.batchSizes).as("text was encoded in batches").anyMatch(n -> n > 1);
         assertThat(f.model.batchSizes).as("windows were fused in batches").anyMatch(n -> n > 1);

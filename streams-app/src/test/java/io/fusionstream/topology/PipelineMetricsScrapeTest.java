@@ -47,7 +47,10 @@ class PipelineMetricsScrapeTest {
       f.sendImage("s3", T + 2_500, 6, 40);
       f.sendAudio("s3", T + 3_500, 400, (short) 200);
       f.sendText("s4", T + 1_800, "   "); // read, then rejected: a dead letter
-      f.sendText("s9", T + 12_500, "stream time passes the first windows' end + grace");
+      // Each session's own time passes its first window's end + grace (other sessions' never would).
+      f.sendText("s1", T + 12_500, "next window");
+      f.sendText("s2", T + 12_600, "next window");
+      f.sendText("s3", T + 12_700, "next window");
       f.settle();
 
       List<FusedPrediction> out = new ArrayList<>(f.readPredictions());
@@ -58,22 +61,22 @@ class PipelineMetricsScrapeTest {
       assertThat(sum(midway, "fusion_predictions_total")).isEqualTo(3);
 
       f.sendText("s1", T + 2_000, "after its window closed");
-      // s9's window [T+10s, T+20s) closes on the wall clock: end + grace + idle timeout.
+      // The second windows [T+10s, T+20s) close on the wall clock: end + grace + idle timeout.
       f.advanceWallClockTo(T + 27_000);
       f.settle();
       out.addAll(f.readPredictions());
       List<TestRecord<byte[], byte[]>> deadLetters = f.dlq.readRecordsToList();
 
       PrometheusText scrape = scrape(server);
-      assertThat(out).hasSize(4);
+      assertThat(out).hasSize(6);
       // Counted as read, before validation: the blank text is one of them.
-      assertThat(scrape.value("fusion_events_in_total", "modality", "text")).isEqualTo(6);
+      assertThat(scrape.value("fusion_events_in_total", "modality", "text")).isEqualTo(8);
       assertThat(scrape.value("fusion_events_in_total", "modality", "image")).isEqualTo(2);
       assertThat(scrape.value("fusion_events_in_total", "modality", "audio")).isEqualTo(2);
       assertThat(scrape.value("fusion_late_events_dropped_total", "modality", "text")).isEqualTo(1);
       assertThat(scrape.value("fusion_late_events_dropped_total", "modality", "image")).isZero();
       assertThat(scrape.value("fusion_windows_emitted_total", "trigger", "close")).isEqualTo(3);
-      assertThat(scrape.value("fusion_windows_emitted_total", "trigger", "idle")).isEqualTo(1);
+      assertThat(scrape.value("fusion_windows_emitted_total", "trigger", "idle")).isEqualTo(3);
       assertThat(scrape.find("fusion_windows_skipped_total")).isEmpty();
 
       assertThat(deadLetters).hasSize(1);
@@ -84,10 +87,10 @@ class PipelineMetricsScrapeTest {
       assertThat(sum(scrape, "fusion_dead_letters_total")).isEqualTo(deadLetters.size());
 
       // Every valid event is encoded once (the late one too: encoding comes before the window).
-      assertThat(scrape.value("fusion_batch_size_sum", "stage", "encode_text")).isEqualTo(5);
+      assertThat(scrape.value("fusion_batch_size_sum", "stage", "encode_text")).isEqualTo(7);
       assertThat(scrape.value("fusion_batch_size_sum", "stage", "encode_image")).isEqualTo(2);
       assertThat(scrape.value("fusion_batch_size_sum", "stage", "encode_audio")).isEqualTo(2);
-      assertThat(scrape.value("fusion_batch_size_sum", "stage", "fuse")).isEqualTo(4);
+      assertThat(scrape.value("fusion_batch_size_sum", "stage", "fuse")).isEqualTo(6);
       for (Modality m : Modality.values()) {
         String name = m.name().toLowerCase(java.util.Locale.ROOT);
         assertThat(scrape.value("fusion_encode_seconds_count", "modality", name)).as(name)
@@ -109,7 +112,7 @@ class PipelineMetricsScrapeTest {
       }
       labels.forEach((label, n) -> assertThat(scrape.value("fusion_predictions_total", "label", label)).isEqualTo(n));
       assertThat(sum(scrape, "fusion_predictions_total")).isEqualTo(out.size());
-      assertThat(present).containsEntry("text", 3.0).containsEntry("image", 2.0).containsEntry("audio", 2.0);
+      assertThat(present).containsEntry("text", 5.0).containsEntry("image", 2.0).containsEntry("audio", 2.0);
       present.forEach((m, n) -> assertThat(scrape.value("fusion_window_modalities_present_total", "modality", m))
           .isEqualTo(n));
 

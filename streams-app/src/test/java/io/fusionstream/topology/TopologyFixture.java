@@ -56,6 +56,7 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<String, FusedPrediction> predictions;
   final TestOutputTopic<byte[], byte[]> dlq;
   private long wallClockMs = T;
+  private long latestEventTime = T;
 
   TopologyFixture() {
     this(Map.of());
@@ -140,6 +141,18 @@ final class TopologyFixture implements AutoCloseable {
     }
   }
 
+  /**
+   * Lets every open window close by the idle timeout, as it does when sessions stop sending: the wall
+   * clock moves past the latest event time sent + size + grace + idle timeout. (Windows close by
+   * their own session's time otherwise; another session's events never close them.)
+   */
+  void closeIdleWindows() {
+    long wait = config.windowSize().toMillis() + config.grace().toMillis() + config.idleTimeout().toMillis() + 1_000;
+    settle(); // the idle timeout counts from when the window stage saw the last event
+    advanceWallClockTo(Math.max(wallClockMs, latestEventTime) + wait);
+    settle();
+  }
+
   void advanceWallClock(long ms) {
     wallClockMs += ms;
     driver.advanceWallClockTime(Duration.ofMillis(ms));
@@ -154,14 +167,17 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   void sendText(String session, long at, String words) {
+    latestEventTime = Math.max(latestEventTime, at);
     text.pipeInput(session, textEvent(session, at, words));
   }
 
   void sendImage(String session, long at, int side, int grey) {
+    latestEventTime = Math.max(latestEventTime, at);
     image.pipeInput(session, imageEvent(session, at, side, grey));
   }
 
   void sendAudio(String session, long at, int samples, short amplitude) {
+    latestEventTime = Math.max(latestEventTime, at);
     audio.pipeInput(session, audioEvent(session, at, samples, amplitude));
   }
 
