@@ -17,6 +17,7 @@ import io.fusionstream.serde.RestSchemaRegistryClient;
 import io.fusionstream.serde.SchemaRegistryClient;
 import io.fusionstream.topology.FusionTopology;
 import io.fusionstream.topology.StreamsConfigFactory;
+import io.fusionstream.topology.TaskFailureTracker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,8 @@ public final class FusionApp implements AutoCloseable {
   private final Monitoring monitoring;
   private final KafkaStreams streams;
   private final CountDownLatch dead = new CountDownLatch(1);
+  private final CountDownLatch closing = new CountDownLatch(1);
+  private final TaskFailureTracker failures;
   private volatile boolean leaveGroupOnClose;
 
   private FusionApp(Map<String, String> settings) throws IOException {
@@ -68,14 +71,10 @@ public final class FusionApp implements AutoCloseable {
     var topology = FusionTopology.builder(config, registry).encoders(encoders)
         .fusionModel(models::current).metrics(monitoring.metrics()).build();
     Map<String, Object> user = new HashMap<>(settings);
-    Properties props = StreamsConfigFactory.create(config, user, monitoring.metrics());
+    this.failures = TaskFailureTracker.from(config);
+    Properties props = StreamsConfigFactory.create(config, user, monitoring.metrics(), failures);
     this.streams = new KafkaStreams(topology, props);
-    // A model or broker hiccup kills one stream thread; a replacement picks its tasks up from the
-    // committed state instead of the whole application stopping.
-    streams.setUncaughtExceptionHandler(e -> {
-      log.error("Stream thread failed, replacing it: {}", e.toString());
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
+    streams.setUncaughtExceptionHandler(this::onStreamThreadFailure);
     streams.setStateListener((now, before) -> {
       log.info("Kafka Streams {} -> {}", before, now);
       if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
@@ -94,11 +93,38 @@ public final class FusionApp implements AutoCloseable {
     return new EncoderRequirement(dims, ids);
   }
 
+  /**
+   * A model or broker hiccup kills one stream thread; a replacement picks its tasks up from the
+   * committed state instead of the whole application stopping. A failure that repeats on the same
+   * task (a record that fails every time) waits longer before each replacement, and past
+   * fusion.task.max.failures it turns /health DOWN, so an orchestrator restarts or alerts instead
+   * of the instance looping while it looks healthy.
+   */
+  private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onStreamThreadFailure(Throwable e) {
+    TaskFailureTracker.Decision d = failures.threadFailed(e);
+    monitoring.metrics().taskFailure(d.task());
+    if (d.newlyDown()) {
+      log.error("Task {} keeps failing ({} failures within {} ms); /health is DOWN. Failing record: {}. Error: {}",
+          d.task(), d.failures(), config.getLong(FusionConfig.TASK_FAILURE_WINDOW_MS),
+          d.record().map(Object::toString).orElse("unknown (no exception handler named one)"), e.toString());
+    } else {
+      log.error("Stream thread failed on task {} (failure {} within the window), replacing it in {} ms: {}",
+          d.task(), d.failures(), d.backoff().toMillis(), e.toString());
+    }
+    try {
+      // Closing the app ends the wait at once.
+      closing.await(d.backoff().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+  }
+
   /** Builds and starts everything; throws with a clear message when something cannot start. */
   public static FusionApp start(Map<String, String> settings) throws IOException {
     FusionApp app = new FusionApp(settings);
     try {
-      app.monitoring.start(app.streams, () -> app.models.currentVersion() != null);
+      app.monitoring.start(app.streams, () -> app.models.currentVersion() != null, app.failures::downReason);
       app.monitoring.followTopics(io.fusionstream.config.ConfigLoader.clientSettings(settings), app.config.predictionsTopic(), app.config.dlqTopic(),
           new AvroDeserializer<>(app.registry, FusedPrediction.class));
       app.streams.start();
@@ -145,8 +171,14 @@ public final class FusionApp implements AutoCloseable {
     return this;
   }
 
+  /** Why the instance reports DOWN although Kafka Streams runs (a task that keeps failing), if it does. */
+  public java.util.Optional<String> failure() {
+    return failures.downReason();
+  }
+
   @Override
   public void close() {
+    closing.countDown();
     CloseOptions options = CloseOptions.timeout(Duration.ofSeconds(20));
     if (leaveGroupOnClose) {
       options = options.withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP);

@@ -53,13 +53,14 @@ public final class TopicsCommand implements Callable<Integer> {
       Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames().get();
       var resources = names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
       var configs = admin.describeConfigs(resources).all().get();
-      System.out.printf("%-28s %10s %12s %14s %10s%n", "TOPIC", "PARTITIONS", "REPLICATION", "RETENTION_MS", "CLEANUP");
+      System.out.printf("%-28s %10s %12s %14s %10s %18s%n", "TOPIC", "PARTITIONS", "REPLICATION", "RETENTION_MS",
+          "CLEANUP", "MAX_MESSAGE_BYTES");
       for (String n : names) {
         TopicDescription d = descriptions.get(n);
         var c = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, n));
-        System.out.printf("%-28s %10d %12d %14s %10s%n", n, d.partitions().size(),
+        System.out.printf("%-28s %10d %12d %14s %10s %18s%n", n, d.partitions().size(),
             d.partitions().get(0).replicas().size(), c.get(TopicConfig.RETENTION_MS_CONFIG).value(),
-            c.get(TopicConfig.CLEANUP_POLICY_CONFIG).value());
+            c.get(TopicConfig.CLEANUP_POLICY_CONFIG).value(), c.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
       }
     }
     return 0;

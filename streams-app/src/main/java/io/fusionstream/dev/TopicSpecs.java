@@ -1,6 +1,7 @@
 package io.fusionstream.dev;
 
 import io.fusionstream.config.FusionConfig;
+import io.fusionstream.topology.KafkaSizes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,13 +17,25 @@ public final class TopicSpecs {
 
   private TopicSpecs() {}
 
+  /**
+   * The inputs accept the largest event the input limits allow, and the dead-letter topic that
+   * plus the error headers (see {@link KafkaSizes}); the broker's default of about 1 MiB would
+   * refuse a valid 2 MB image, or the dead letter of a 1 MB one.
+   */
   public static List<NewTopic> all(FusionConfig config, int partitions, short replication, long retentionMs) {
-    Map<String, String> retention = Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs));
+    String retention = Long.toString(retentionMs);
+    KafkaSizes sizes = KafkaSizes.of(config);
+    Map<String, String> input = Map.of(TopicConfig.RETENTION_MS_CONFIG, retention,
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(sizes.maxInputRecordBytes()));
+    Map<String, String> deadLetters = Map.of(TopicConfig.RETENTION_MS_CONFIG, retention,
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(sizes.maxRecordBytes()));
     List<NewTopic> topics = new ArrayList<>();
-    for (String name : List.of(config.textTopic(), config.imageTopic(), config.audioTopic(),
-        config.predictionsTopic(), config.dlqTopic())) {
-      topics.add(new NewTopic(name, partitions, replication).configs(retention));
+    for (String name : List.of(config.textTopic(), config.imageTopic(), config.audioTopic())) {
+      topics.add(new NewTopic(name, partitions, replication).configs(input));
     }
+    topics.add(new NewTopic(config.predictionsTopic(), partitions, replication)
+        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, retention)));
+    topics.add(new NewTopic(config.dlqTopic(), partitions, replication).configs(deadLetters));
     // The registry's log: one partition so its order is total, compacted so it never expires.
     topics.add(new NewTopic(SCHEMAS_TOPIC, 1, replication)
         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));

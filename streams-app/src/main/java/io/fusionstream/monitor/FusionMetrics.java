@@ -68,6 +68,9 @@ public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
   static final String STREAMS_STATE = "fusion.streams.state";
   static final String TIME_OUT_OF_BOUNDS = "fusion.event.time.out.of.bounds";
   static final String MODEL_REFUSED = "fusion.model.refused";
+  static final String DEAD_LETTER_PAYLOADS_DROPPED = "fusion.dead.letter.payloads.dropped";
+  static final String OUTPUTS_SKIPPED = "fusion.outputs.skipped";
+  static final String TASK_FAILURES = "fusion.task.failures";
 
   private final PrometheusMeterRegistry registry;
   private final Counter modelRefused;
@@ -84,6 +87,9 @@ public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
   private final Map<String, Counter> windowsSkipped = new ConcurrentHashMap<>();
   private final Map<String, Counter> predictions = new ConcurrentHashMap<>();
   private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> payloadsDropped = new ConcurrentHashMap<>();
+  private final Map<String, Counter> outputsSkipped = new ConcurrentHashMap<>();
+  private final Map<String, Counter> taskFailures = new ConcurrentHashMap<>();
   private final AtomicReference<Gauge> modelInfo = new AtomicReference<>();
   private final AtomicReference<String> modelVersion = new AtomicReference<>();
   private final AtomicReference<KafkaStreams> streams = new AtomicReference<>();
@@ -229,6 +235,27 @@ public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
   @Override
   public void modelInUse(String version) {
     modelVersion(version);
+  }
+
+  @Override
+  public void deadLetterPayloadDropped(String reason) {
+    payloadsDropped.computeIfAbsent(orUnknown(reason), r -> Counter.builder(DEAD_LETTER_PAYLOADS_DROPPED)
+        .description("Dead letters Kafka refused, sent again without key and value, by reason")
+        .tag("reason", r).register(registry)).increment();
+  }
+
+  @Override
+  public void outputSkipped(String reason) {
+    outputsSkipped.computeIfAbsent(orUnknown(reason), r -> Counter.builder(OUTPUTS_SKIPPED)
+        .description("Writes Kafka refused that could not be dead-lettered either, by reason")
+        .tag("reason", r).register(registry)).increment();
+  }
+
+  /** A stream thread failed on this task ({@code fusion_task_failures_total{task}}); task "none" if unknown. */
+  public void taskFailure(String task) {
+    taskFailures.computeIfAbsent(orUnknown(task), t -> Counter.builder(TASK_FAILURES)
+        .description("Stream thread failures, by the task that failed").tag("task", t).register(registry))
+        .increment();
   }
 
   /** Sets the model version in use; the info gauge of the previous version is removed. */

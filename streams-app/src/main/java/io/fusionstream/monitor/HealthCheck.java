@@ -3,6 +3,7 @@ package io.fusionstream.monitor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -12,18 +13,28 @@ import java.util.function.Supplier;
  *
  * <p>Ready: Kafka Streams is RUNNING and the models are loaded. Live: Kafka Streams has not failed
  * or stopped (a rebalance or a start-up is alive but not ready; a client in ERROR, or one that
- * shut down while the process stays up, needs a restart).
+ * shut down while the process stays up, needs a restart), and no task keeps failing: Kafka Streams
+ * stays RUNNING while it replaces a stream thread that fails on the same record again and again,
+ * so {@code failing} reports that loop (see {@code TaskFailureTracker}).
  *
  * @param kafkaStreamsState the name of the Kafka Streams client state, e.g. {@code streams.state().name()}
  * @param modelsLoaded whether the encoders and the fusion model are loaded
+ * @param failing why the instance is unhealthy although Kafka Streams runs; empty when it is not
  */
-public record HealthCheck(Supplier<String> kafkaStreamsState, BooleanSupplier modelsLoaded) {
+public record HealthCheck(Supplier<String> kafkaStreamsState, BooleanSupplier modelsLoaded,
+    Supplier<Optional<String>> failing) {
 
   private static final Set<String> FAILED = Set.of("ERROR", "PENDING_ERROR", "NOT_RUNNING");
 
   public HealthCheck {
     Objects.requireNonNull(kafkaStreamsState, "kafkaStreamsState");
     Objects.requireNonNull(modelsLoaded, "modelsLoaded");
+    Objects.requireNonNull(failing, "failing");
+  }
+
+  /** Without a failure tracker: health follows the Kafka Streams state and the models only. */
+  public HealthCheck(Supplier<String> kafkaStreamsState, BooleanSupplier modelsLoaded) {
+    this(kafkaStreamsState, modelsLoaded, Optional::empty);
   }
 
   /** The health as JSON fields, and whether it is ready and alive. */
@@ -35,13 +46,15 @@ public record HealthCheck(Supplier<String> kafkaStreamsState, BooleanSupplier mo
       state = "UNKNOWN";
     }
     boolean models = modelsLoaded.getAsBoolean();
-    boolean ready = "RUNNING".equals(state) && models;
-    boolean live = !FAILED.contains(state);
-    return new Result(ready, live, state, models);
+    Optional<String> failure = failing.get();
+    String reason = failure.orElse(FAILED.contains(state) ? "Kafka Streams is " + state : null);
+    boolean ready = "RUNNING".equals(state) && models && failure.isEmpty();
+    boolean live = reason == null;
+    return new Result(ready, live, state, models, reason);
   }
 
-  /** One evaluation of the health. */
-  public record Result(boolean ready, boolean live, String kafkaStreams, boolean models) {
+  /** One evaluation of the health; {@code reason} says why it is not live (null when it is). */
+  public record Result(boolean ready, boolean live, String kafkaStreams, boolean models, String reason) {
     public Map<String, Object> body(boolean readiness) {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("status", (readiness ? ready : live) ? "UP" : "DOWN");
@@ -49,6 +62,9 @@ public record HealthCheck(Supplier<String> kafkaStreamsState, BooleanSupplier mo
       out.put("live", live);
       out.put("kafkaStreams", kafkaStreams);
       out.put("models", models ? "loaded" : "not_loaded");
+      if (reason != null) {
+        out.put("reason", reason);
+      }
       return out;
     }
   }

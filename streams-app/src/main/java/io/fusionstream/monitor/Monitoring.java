@@ -6,7 +6,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -71,13 +73,22 @@ public final class Monitoring implements AutoCloseable {
    * server; ready (HTTP 200 on /health) once the client is RUNNING and {@code modelsLoaded} is true.
    */
   public synchronized Monitoring start(KafkaStreams streams, BooleanSupplier modelsLoaded) {
+    return start(streams, modelsLoaded, Optional::empty);
+  }
+
+  /**
+   * As {@link #start(KafkaStreams, BooleanSupplier)}; {@code failing} (e.g. a task that keeps
+   * failing) makes /health and /health/live DOWN with its text as the reason.
+   */
+  public synchronized Monitoring start(KafkaStreams streams, BooleanSupplier modelsLoaded,
+      Supplier<Optional<String>> failing) {
     if (server != null) {
       throw new IllegalStateException("Monitoring already started on port " + server.port());
     }
     metrics.bindKafkaStreams(streams);
     feed.start();
     server = new HttpServer(settings.host(), settings.port(), metrics, feed,
-        new HealthCheck(() -> streams.state().name(), modelsLoaded)).start();
+        new HealthCheck(() -> streams.state().name(), modelsLoaded, failing)).start();
     started.add(server);
     return this;
   }

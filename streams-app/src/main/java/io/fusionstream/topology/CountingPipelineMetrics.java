@@ -42,6 +42,14 @@ public final class CountingPipelineMetrics implements PipelineMetrics {
     add("dlq.total", 1);
   }
 
+  @Override public void deadLetterPayloadDropped(String reason) {
+    add("dlq.payload.dropped." + reason, 1);
+  }
+
+  @Override public void outputSkipped(String reason) {
+    add("output.skipped." + reason, 1);
+  }
+
   @Override public void lateDropped(Modality modality) {
     add("late.dropped." + name(modality), 1);
   }

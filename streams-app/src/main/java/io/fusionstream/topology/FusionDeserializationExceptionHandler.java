@@ -26,11 +26,13 @@ public class FusionDeserializationExceptionHandler implements DeserializationExc
   private static final Logger LOG = LoggerFactory.getLogger(FusionDeserializationExceptionHandler.class);
   private final LogAndContinueExceptionHandler builtIn = new LogAndContinueExceptionHandler();
   private PipelineMetrics metrics = PipelineMetrics.NOOP;
+  private java.util.Optional<TaskFailureTracker> failures = java.util.Optional.empty();
 
   @Override
   public void configure(Map<String, ?> configs) {
     builtIn.configure(configs);
     metrics = DeadLetters.metrics(configs);
+    failures = TaskFailureTracker.from(configs);
   }
 
   @Override
@@ -39,6 +41,7 @@ public class FusionDeserializationExceptionHandler implements DeserializationExc
     if (registryError != null && !registryError.isNotFound()) {
       LOG.error("Schema registry unavailable while reading {}-{}@{}; stopping the task",
           record.topic(), record.partition(), record.offset(), exception);
+      failures.ifPresent(f -> f.failingRecord(context.taskId(), record.topic(), record.partition(), record.offset(), exception));
       return Response.fail();
     }
     String reason = registryError != null ? REASON_UNKNOWN_SCHEMA : REASON_UNDECODABLE;

@@ -64,6 +64,15 @@ public interface PipelineMetrics {
   /** The fusion model version a batch is fused with (called per batch, so a hot swap shows at once). */
   default void modelInUse(String version) {}
 
+  /**
+   * A dead letter was refused by Kafka and sent again without its key and value, e.g. reason
+   * {@code output-too-large}.
+   */
+  default void deadLetterPayloadDropped(String reason) {}
+
+  /** A write Kafka refused could not be dead-lettered at all and was skipped. */
+  default void outputSkipped(String reason) {}
+
   PipelineMetrics NOOP = new PipelineMetrics() {
     @Override public void eventIn(Modality modality) {}
     @Override public void deadLetter(String reason) {}

@@ -34,4 +34,51 @@ class StreamsConfigFactoryTest {
     assertThat(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("at_least_once");
     assertThat(p.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("mine");
   }
+
+  @Test
+  void recordSizesFollowTheLargestInputLimitPlusHeaderRoom() {
+    FusionConfig config = new FusionConfig(Map.of());
+    Properties p = StreamsConfigFactory.create(config, Map.of("bootstrap.servers", "b:9092"), PipelineMetrics.NOOP);
+    int expected = 8 * 1024 * 1024 + KafkaSizes.RECORD_OVERHEAD_BYTES + KafkaSizes.DEAD_LETTER_HEADER_BYTES;
+    assertThat(p.get(StreamsConfig.producerPrefix("max.request.size"))).isEqualTo(Integer.toString(expected));
+    assertThat(p.get(StreamsConfig.topicPrefix("max.message.bytes"))).isEqualTo(Integer.toString(expected));
+    assertThat(Long.parseLong((String) p.get(StreamsConfig.producerPrefix("buffer.memory"))))
+        .isGreaterThanOrEqualTo(expected);
+    assertThat(p.get(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG))
+        .isEqualTo(FusionProductionExceptionHandler.class.getName());
+    // What the producer of a stream thread really gets.
+    Map<String, Object> producer = new StreamsConfig(p).getProducerConfigs("client");
+    assertThat(producer.get("max.request.size")).isEqualTo(Integer.toString(expected));
+  }
+
+  @Test
+  void theLargestLimitDecidesWhicheverModalityItIs() {
+    FusionConfig config = new FusionConfig(Map.of(FusionConfig.LIMIT_IMAGE_BYTES, 1_000_000,
+        FusionConfig.LIMIT_AUDIO_BYTES, 2_000_000, FusionConfig.LIMIT_TEXT_CHARS, 1_000_000));
+    // 1,000,000 chars may take 3,000,000 UTF-8 bytes.
+    assertThat(KafkaSizes.of(config).maxInputRecordBytes()).isEqualTo(3_000_000 + KafkaSizes.RECORD_OVERHEAD_BYTES);
+    assertThat(KafkaSizes.of(config).maxRecordBytes())
+        .isEqualTo(3_000_000 + KafkaSizes.RECORD_OVERHEAD_BYTES + KafkaSizes.DEAD_LETTER_HEADER_BYTES);
+  }
+
+  @Test
+  void usersSizeSettingsWinPrefixedOrNot() {
+    FusionConfig config = new FusionConfig(Map.of());
+    Properties plain = StreamsConfigFactory.create(config, Map.of("max.request.size", "2000000", "bootstrap.servers", "b:9092"), PipelineMetrics.NOOP);
+    assertThat(plain).doesNotContainKey(StreamsConfig.producerPrefix("max.request.size"));
+    assertThat(new StreamsConfig(plain).getProducerConfigs("c").get("max.request.size")).isEqualTo("2000000");
+
+    Properties prefixed = StreamsConfigFactory.create(config, Map.of(
+        StreamsConfig.producerPrefix("max.request.size"), "3000000",
+        StreamsConfig.topicPrefix("max.message.bytes"), "3000000"), PipelineMetrics.NOOP);
+    assertThat(prefixed.get(StreamsConfig.producerPrefix("max.request.size"))).isEqualTo("3000000");
+    assertThat(prefixed.get(StreamsConfig.topicPrefix("max.message.bytes"))).isEqualTo("3000000");
+  }
+
+  @Test
+  void theFailureTrackerReachesTheHandlersThroughTheConfig() {
+    TaskFailureTracker tracker = TaskFailureTracker.from(new FusionConfig(Map.of()));
+    Properties p = StreamsConfigFactory.create(new FusionConfig(Map.of()), Map.of(), PipelineMetrics.NOOP, tracker);
+    assertThat(p.get(TaskFailureTracker.CONFIG)).isSameAs(tracker);
+  }
 }
