@@ -27,8 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * The kinds of bad input of the chaos suite, in groups that are sent back to back and then
- * awaited together. Reason codes are the specified ones where the specification names one; for
+ * The kinds of bad input of the chaos suite, grouped by what they attack. Reason codes are the specified ones where the specification names one; for
  * the other media kinds the reason must at least name the modality (image-*, audio-*).
  */
 final class ChaosKinds {
@@ -163,10 +162,6 @@ final class ChaosKinds {
             new Kind("poison text in a batch", "text", reason("encode-failed"), ChaosKinds::poisonInBatch, true),
             new Kind("fusion model with wrong input dimensions", "model dir", counterRises(MODEL_REFUSED),
                 ChaosKinds::wrongDimensionModel, false))));
-  }
-
-  static Stream<Kind> all() {
-    return groups().stream().flatMap(g -> g.kinds().stream());
   }
 
   private static Kind bad(String name, String topic, Kind.Expect expect, BadRecords records) {
