@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -52,7 +53,7 @@ public final class FusionApp implements AutoCloseable {
   private final TaskFailureTracker failures;
   private volatile boolean leaveGroupOnClose;
 
-  private FusionApp(Map<String, String> settings) throws IOException {
+  private FusionApp(Map<String, String> settings, UnaryOperator<Encoders> encoderDecorator) throws IOException {
     this.config = new FusionConfig(settings);
     Path modelDir = Path.of(config.getString(FusionConfig.MODEL_DIR));
     if (!Files.isDirectory(modelDir)) {
@@ -60,7 +61,7 @@ public final class FusionApp implements AutoCloseable {
           + ": train one with ./fusion train --out " + modelDir + " (or set " + FusionConfig.MODEL_DIR + ")");
     }
     this.registry = new RestSchemaRegistryClient(settings);
-    this.encoders = EncoderFactory.create(config.encoderSettings());
+    this.encoders = encoderDecorator.apply(EncoderFactory.create(config.encoderSettings()));
     this.monitoring = new Monitoring(new Monitoring.Settings(config.getString(FusionConfig.HTTP_HOST),
         config.getInt(FusionConfig.HTTP_PORT), io.fusionstream.monitor.DashboardFeed.Settings.defaults()));
     // Only fusion models trained on these encoders may serve: others are refused, at start and on reload.
@@ -122,7 +123,16 @@ public final class FusionApp implements AutoCloseable {
 
   /** Builds and starts everything; throws with a clear message when something cannot start. */
   public static FusionApp start(Map<String, String> settings) throws IOException {
-    FusionApp app = new FusionApp(settings);
+    return start(settings, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #start(Map)}, with the real encoders passed through {@code encoderDecorator} first:
+   * the chaos test wraps them to inject a fault no real model input can trigger. Not for production.
+   */
+  public static FusionApp start(Map<String, String> settings, UnaryOperator<Encoders> encoderDecorator)
+      throws IOException {
+    FusionApp app = new FusionApp(settings, encoderDecorator);
     try {
       app.monitoring.start(app.streams, () -> app.models.currentVersion() != null, app.failures::downReason);
       app.monitoring.followTopics(io.fusionstream.config.ConfigLoader.clientSettings(settings), app.config.predictionsTopic(), app.config.dlqTopic(),

@@ -34,7 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The application runs as a child JVM and is killed with SIGKILL three times at random moments
  * while sessions stream in (they stream from before the first start until after the last restart),
  * and started again each time. Afterwards the predictions topic, read
- * committed, holds exactly one prediction for every session window that received an event.
+ * committed, holds exactly one prediction for every session window that received an event, and
+ * each prediction counts exactly the acknowledged events of its window, per modality: an event
+ * lost in a batch or counted twice after a replay shows up there even when the window itself was
+ * predicted once.
  */
 @Tag("integration")
 @Timeout(value = 400, unit = TimeUnit.SECONDS)
@@ -56,10 +59,12 @@ class CrashRecoveryIT {
 
       // Windows that got at least one acknowledged event: session -> window starts.
       Map<String, Set<Long>> expected = new ConcurrentHashMap<>();
+      // Acknowledged events per session window ("session@start") and modality.
+      Map<String, Map<String, Integer>> expectedCounts = new ConcurrentHashMap<>();
       AtomicLong produced = new AtomicLong();
       AtomicBoolean producing = new AtomicBoolean(true);
       Thread producer = new Thread(() -> produce(kafka.bootstrapServers(), registry.url(), config, expected,
-          produced, producing), "session-producer");
+          expectedCounts, produced, producing), "session-producer");
 
       List<Process> children = new ArrayList<>();
       Process app = startApp(kafka, registry, stateDir, dir, children.size());
@@ -104,15 +109,33 @@ class CrashRecoveryIT {
         List<String> unexpected = counts.keySet().stream()
             .filter(k -> !expected.getOrDefault(k.substring(0, k.indexOf('@')), Set.of())
                 .contains(Long.parseLong(k.substring(k.indexOf('@') + 1)))).toList();
+        List<String> miscounted = new ArrayList<>();
+        for (ConsumerRecord<String, FusedPrediction> r : out) {
+          String k = key(r.value().getSessionId(), r.value().getWindowStart().toEpochMilli());
+          Map<String, Integer> want = expectedCounts.getOrDefault(k, Map.of());
+          Map<String, Integer> got = new TreeMap<>(r.value().getModalityEventCounts());
+          if (!got.equals(new TreeMap<>(want))) {
+            miscounted.add(k + " counted " + got + ", acknowledged " + new TreeMap<>(want));
+          }
+        }
+        long acknowledged = expectedCounts.values().stream().flatMap(m -> m.values().stream())
+            .mapToLong(Integer::longValue).sum();
+        long counted = out.stream().flatMap(r -> r.value().getModalityEventCounts().values().stream())
+            .mapToLong(Integer::longValue).sum();
         System.out.printf("crash test (seed %d): %d kills, %d events produced, %d session windows expected, "
-                + "%d predictions read, %d distinct windows, %d missing, %d duplicated, %d unexpected%n",
+                + "%d predictions read, %d distinct windows, %d missing, %d duplicated, %d unexpected, "
+                + "%d events acknowledged, %d counted in predictions, %d windows miscounted%n",
             seed, kills, produced.get(), expectedWindows, out.size(), counts.size(), missing.size(),
-            duplicated.size(), unexpected.size());
+            duplicated.size(), unexpected.size(), acknowledged, counted, miscounted.size());
+        miscounted.stream().limit(10).forEach(m -> System.out.println("crash test: " + m));
         assertThat(kills).isEqualTo(KILLS);
         assertThat(missing).as("session windows without a prediction").isEmpty();
         assertThat(duplicated).as("session windows predicted more than once").isEmpty();
         assertThat(unexpected).as("predictions for windows nobody sent events to").isEmpty();
         assertThat(out).hasSize(expectedWindows);
+        assertThat(miscounted).as("windows whose per-modality event counts differ from the acknowledged events")
+            .isEmpty();
+        assertThat(counted).as("events counted in predictions").isEqualTo(acknowledged);
       } finally {
         producing.set(false);
         for (Process p : children) {
@@ -141,21 +164,22 @@ class CrashRecoveryIT {
 
   /** Live sessions: event time is the wall clock; text every tick, images and audio less often. */
   private static void produce(String bootstrap, String registryUrl, FusionConfig config,
-      Map<String, Set<Long>> expected, AtomicLong produced, AtomicBoolean producing) {
+      Map<String, Set<Long>> expected, Map<String, Map<String, Integer>> expectedCounts, AtomicLong produced,
+      AtomicBoolean producing) {
     try (KafkaProducer<String, SpecificRecord> producer = ClusterSupport.producer(bootstrap, registryUrl)) {
       for (int tick = 0; producing.get(); tick++) {
         for (int s = 0; s < SESSIONS; s++) {
           String session = "session-" + s;
           long t = System.currentTimeMillis();
           send(producer, config.textTopic(), session, TopologyFixture.textEvent(session, t, "tick " + tick + " of " + s),
-              t, expected, produced);
+              t, expected, expectedCounts, produced);
           if ((tick + s) % 2 == 0) {
             send(producer, config.imageTopic(), session, TopologyFixture.imageEvent(session, t, 8, tick % 250),
-                t, expected, produced);
+                t, expected, expectedCounts, produced);
           }
           if ((tick + s) % 3 == 0) {
             send(producer, config.audioTopic(), session,
-                TopologyFixture.audioEvent(session, t, 800, (short) (100 * s + 1)), t, expected, produced);
+                TopologyFixture.audioEvent(session, t, 800, (short) (100 * s + 1)), t, expected, expectedCounts, produced);
           }
         }
         Thread.sleep(200);
@@ -167,13 +191,26 @@ class CrashRecoveryIT {
   }
 
   private static void send(KafkaProducer<String, SpecificRecord> producer, String topic, String session,
-      SpecificRecord event, long t, Map<String, Set<Long>> expected, AtomicLong produced) {
+      SpecificRecord event, long t, Map<String, Set<Long>> expected, Map<String, Map<String, Integer>> expectedCounts,
+      AtomicLong produced) {
+    String modality = modality(event);
     producer.send(new ProducerRecord<>(topic, session, event), (meta, error) -> {
       if (error == null) {
-        expected.computeIfAbsent(session, k -> ConcurrentHashMap.newKeySet()).add(t - t % CrashTestApp.WINDOW_MS);
+        long window = t - t % CrashTestApp.WINDOW_MS;
+        expected.computeIfAbsent(session, k -> ConcurrentHashMap.newKeySet()).add(window);
+        expectedCounts.computeIfAbsent(key(session, window), k -> new ConcurrentHashMap<>())
+            .merge(modality, 1, Integer::sum);
         produced.incrementAndGet();
       }
     });
+  }
+
+  /** The key of {@code FusedPrediction.modality_event_counts} for this event. */
+  private static String modality(SpecificRecord event) {
+    if (event instanceof io.fusionstream.schema.TextEvent) {
+      return "text";
+    }
+    return event instanceof io.fusionstream.schema.ImageFrameEvent ? "image" : "audio";
   }
 
   private static Process startApp(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, Path stateDir, Path dir,

@@ -3,6 +3,7 @@ package io.fusionstream.topology;
 import static io.fusionstream.topology.TopologyFixture.T;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fusionstream.chaos.BadInputs;
 import io.fusionstream.decode.InvalidInputException;
 import io.fusionstream.decode.Reasons;
 import io.fusionstream.schema.AudioChunkEvent;
@@ -49,12 +50,12 @@ class DeadLetterTest {
 
   static Stream<Arguments> cases() {
     return Stream.of(
-        new Case("not Avro at all", Modality.TEXT, f -> new byte[] {1, 2, 3, 4},
+        new Case("not Avro at all", Modality.TEXT, f -> BadInputs.notAvro(),
             FusionDeserializationExceptionHandler.REASON_UNDECODABLE, SERDE_ERROR),
         new Case("truncated Avro body", Modality.IMAGE,
-            f -> java.util.Arrays.copyOf(avro(f, TopologyFixture.imageEvent("s", T, 3, 9)), 12),
+            f -> BadInputs.truncate(avro(f, TopologyFixture.imageEvent("s", T, 3, 9)), 12),
             FusionDeserializationExceptionHandler.REASON_UNDECODABLE, SERDE_ERROR),
-        new Case("unknown schema id", Modality.AUDIO, f -> new byte[] {0, 0, 0, 0x7f, 0x7f, 2, 'x'},
+        new Case("unknown schema id", Modality.AUDIO, f -> BadInputs.unknownSchemaId(),
             FusionDeserializationExceptionHandler.REASON_UNKNOWN_SCHEMA, SERDE_ERROR),
         new Case("missing session id", Modality.TEXT,
             f -> avro(f, TopologyFixture.textEvent("", T + 500, "who am i")),
@@ -75,18 +76,18 @@ class DeadLetterTest {
             Reasons.IMAGE_BAD_DIMENSIONS, INPUT_ERROR),
         new Case("PNG that does not decode", Modality.IMAGE, f -> avro(f, ImageFrameEvent.newBuilder(
                 TopologyFixture.imageEvent("s", T + 500, 4, 1)).setEncoding(ImageEncoding.PNG).setWidth(0).setHeight(0)
-                .setData(ByteBuffer.wrap("not a png at all".getBytes(StandardCharsets.UTF_8))).build()),
+                .setData(ByteBuffer.wrap(BadInputs.notAnImage())).build()),
             Reasons.IMAGE_DECODE_FAILED, INPUT_ERROR),
         new Case("audio over the byte limit", Modality.AUDIO,
             f -> avro(f, TopologyFixture.audioEvent("s", T + 500, 20_001, (short) 1)), Reasons.AUDIO_TOO_LONG, INPUT_ERROR),
         new Case("audio over the duration limit", Modality.AUDIO,
             f -> avro(f, TopologyFixture.audioEvent("s", T + 500, 9_000, (short) 1)), Reasons.AUDIO_TOO_LONG, INPUT_ERROR),
         new Case("PCM that is not whole samples", Modality.AUDIO,
-            f -> avro(f, TopologyFixture.audioEvent("s", T + 500, ByteBuffer.wrap(new byte[101]), 8_000)),
+            f -> avro(f, BadInputs.audio("s", T + 500, AudioEncoding.PCM_S16LE, 8_000, 1, new byte[101])),
             Reasons.AUDIO_BAD_FORMAT, INPUT_ERROR),
         new Case("WAV with a broken header", Modality.AUDIO, f -> avro(f, AudioChunkEvent.newBuilder(
                 TopologyFixture.audioEvent("s", T + 500, 10, (short) 1)).setEncoding(AudioEncoding.WAV)
-                .setData(ByteBuffer.wrap("RIFFnonsense-header".getBytes(StandardCharsets.UTF_8))).build()),
+                .setData(ByteBuffer.wrap(BadInputs.brokenWav())).build()),
             Reasons.AUDIO_BAD_HEADER, INPUT_ERROR)
     ).map(Arguments::of);
   }
