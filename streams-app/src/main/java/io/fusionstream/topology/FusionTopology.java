@@ -196,7 +196,7 @@ public final class FusionTopology {
         ModalityRoute<E, I> route) {
       String name = PREFIX + route.name();
       KStream<String, ValidEvent<E, I>> decoded = builder
-          .stream(route.topic(), Consumed.with(Serdes.String(), AvroSerdes.specific(registry, route.eventType()))
+          .stream(route.topic(), Consumed.with(Serdes.String(), AvroSerdes.specific(registry, route.eventType(), limits().maxEventBytes(config.getInt(FusionConfig.LIMIT_SESSION_ID_CHARS))))
               .withTimestampExtractor(new EventTimeExtractor<>(route))
               .withName(name + "-source"))
           .process(() -> new DecodeStage<>(route, metrics), Named.as(name + "-decode"));
