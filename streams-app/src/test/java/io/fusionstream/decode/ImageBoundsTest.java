@@ -64,13 +64,19 @@ class ImageBoundsTest {
     BufferedImage source = quadrants(4_000, 3_000);
     byte[] jpeg = encode(source, "jpg");
 
-    DecodedImage full = decoder.decode(ImageEncoding.JPEG, 0, 0, jpeg);
-    DecodedImage forModel = new ImageDecoder(Limits.defaults(), 224, 224).decode(ImageEncoding.JPEG, 0, 0, jpeg);
-    DecodedImage forBuiltin = new ImageDecoder(Limits.defaults(), 66, 66).decode(ImageEncoding.JPEG, 0, 0, jpeg);
-    System.out.printf("decoded 4000x3000 JPEG (%d bytes): full %dx%d = %d bytes; for a 224x224 model %dx%d = %d bytes;"
-            + " for the built-in 66x66 encoder %dx%d = %d bytes%n", jpeg.length, full.width(), full.height(),
-        full.rgb().length, forModel.width(), forModel.height(), forModel.rgb().length, forBuiltin.width(),
-        forBuiltin.height(), forBuiltin.rgb().length);
+    long[] allocated = new long[3];
+    DecodedImage full = allocating(allocated, 0, () -> decoder.decode(ImageEncoding.JPEG, 0, 0, jpeg));
+    ImageDecoder for224 = new ImageDecoder(Limits.defaults(), 224, 224);
+    DecodedImage forModel = allocating(allocated, 1, () -> for224.decode(ImageEncoding.JPEG, 0, 0, jpeg));
+    ImageDecoder for66 = new ImageDecoder(Limits.defaults(), 66, 66);
+    DecodedImage forBuiltin = allocating(allocated, 2, () -> for66.decode(ImageEncoding.JPEG, 0, 0, jpeg));
+    // Figures for the docs, not assertions: allocation counts depend on the JDK's codec.
+    System.out.printf("decoded 4000x3000 JPEG (%d bytes); held per frame / heap allocated while decoding:"
+            + " full resolution %dx%d %d / %d bytes; for a 224x224 model %dx%d %d / %d bytes;"
+            + " for the built-in 66x66 encoder %dx%d %d / %d bytes%n", jpeg.length,
+        full.width(), full.height(), full.rgb().length, allocated[0],
+        forModel.width(), forModel.height(), forModel.rgb().length, allocated[1],
+        forBuiltin.width(), forBuiltin.height(), forBuiltin.rgb().length, allocated[2]);
 
     assertThat(full.rgb()).hasSize(4_000 * 3_000 * 3);
     // Period 13 = min(4000 / 224, 3000 / 224): both sides stay at least the input size.
@@ -120,6 +126,24 @@ class ImageBoundsTest {
     alpha.setRGB(0, 0, 0x80_40_80_c0);
     assertThat(decoder.decode(ImageEncoding.PNG, 0, 0, encode(alpha, "png")).rgb())
         .containsExactly(0x40, 0x80, 0xc0);
+  }
+
+  interface Decode {
+    DecodedImage run() throws InvalidInputException;
+  }
+
+  /** Runs {@code decode}, noting the heap bytes this thread allocated meanwhile (-1 if unknown). */
+  private static DecodedImage allocating(long[] into, int slot, Decode decode) throws InvalidInputException {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    if (!(threads instanceof com.sun.management.ThreadMXBean counting)) {
+      into[slot] = -1;
+      return decode.run();
+    }
+    long id = Thread.currentThread().getId();
+    long before = counting.getThreadAllocatedBytes(id);
+    DecodedImage image = decode.run();
+    into[slot] = counting.getThreadAllocatedBytes(id) - before;
+    return image;
   }
 
   /** Four solid quadrants: red, green (top), blue, light grey (bottom). */
