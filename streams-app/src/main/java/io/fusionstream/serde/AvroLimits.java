@@ -37,6 +37,7 @@ final class AvroLimits {
   };
 
   private static int requested;
+  private static int applied;
   private static Integer operatorCap;
 
   private AvroLimits() {}
@@ -56,9 +57,10 @@ final class AvroLimits {
     }
     requested = Math.max(requested, maxLength);
     int target = Math.min(requested, operatorCap);
-    if (inForce(target)) {
+    if (target == applied) {
       return;
     }
+    // Properties first: if nothing initialised SystemLimitException yet, it reads them itself.
     for (String property : PROPERTIES) {
       System.setProperty(property, Integer.toString(target));
     }
@@ -69,12 +71,13 @@ final class AvroLimits {
           + " reset; start the JVM with -D" + PROPERTIES[0] + "=" + target + " -D" + PROPERTIES[1] + "="
           + target + " -D" + PROPERTIES[2] + "=" + target);
     }
+    applied = target;
     LOG.info("Avro decoders refuse strings, bytes and collections longer than {}", target);
   }
 
   /** The limit {@link #require} brought into force, 0 before the first call. */
   static synchronized int current() {
-    return operatorCap == null ? 0 : Math.min(requested, operatorCap);
+    return applied;
   }
 
   /**

@@ -53,6 +53,20 @@ class AvroDeserializerLimitsTest {
   }
 
   @Test
+  void aNewLimitTakesEffectAfterAvroReadItsProperties() {
+    SystemLimitException.checkMaxStringLength(1); // Avro's limits are initialised from here on
+    int next = Math.max(AvroLimits.current(), MAX_BYTES) + 1;
+    AvroLimits.require(next);
+    assertThat(AvroLimits.current()).isEqualTo(next);
+    assertThat(AvroLimits.inForce(next)).isTrue();
+    assertThatThrownBy(() -> SystemLimitException.checkMaxBytesLength(next + 1L))
+        .isInstanceOf(SystemLimitException.class);
+    // A smaller request never lowers what another deserializer in this JVM relies on.
+    AvroLimits.require(10);
+    assertThat(AvroLimits.current()).isEqualTo(next);
+  }
+
+  @Test
   void aBytesFieldClaimingTwoGigabytesIsRefusedToo() throws Exception {
     AvroDeserializer<ImageFrameEvent> deserializer =
         new AvroDeserializer<>(registry, ImageFrameEvent.class, MAX_BYTES);
