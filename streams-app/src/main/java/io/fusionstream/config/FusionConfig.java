@@ -239,6 +239,11 @@ public final class FusionConfig extends AbstractConfig {
         getInt(LIMIT_AUDIO_BYTES), getDouble(LIMIT_AUDIO_SECONDS), getInt(LIMIT_AUDIO_RATE));
   }
 
+  /** The largest input record accepted: the largest payload limit plus room for the other fields. */
+  public int maxEventBytes() {
+    return limits().maxEventBytes(getInt(LIMIT_SESSION_ID_CHARS));
+  }
+
   /** The encoder choice, for {@link io.fusionstream.encode.EncoderFactory}. */
   public io.fusionstream.encode.EncoderSettings encoderSettings() {
     return io.fusionstream.encode.EncoderSettings.defaults()

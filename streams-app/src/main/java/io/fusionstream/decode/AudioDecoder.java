@@ -8,13 +8,12 @@ import java.nio.ByteOrder;
 
 /**
  * Decodes PCM_S16LE, FLOAT32_LE and WAV chunks to mono {@link DecodedAudio} at the audio model's
- * sample rate. Size and duration are checked from the byte count and the declared format (or WAV
- * header) before any sample is converted.
+ * sample rate. Size, rate, channels and duration are checked from the byte count and the declared
+ * format (or WAV header) before any sample is converted; the rate cap ({@link
+ * Limits#maxAudioSampleRate()}) and the channel cap apply to both, so the duration check and the
+ * resampler only ever see a validated rate.
  */
 public final class AudioDecoder implements InputDecoder<AudioChunkEvent, DecodedAudio> {
-  private static final int MAX_CHANNELS = 64;
-  private static final int MAX_SAMPLE_RATE = 768_000;
-
   private final Limits limits;
   private final int targetRate;
 
@@ -53,7 +52,7 @@ public final class AudioDecoder implements InputDecoder<AudioChunkEvent, Decoded
     }
     PcmLayout layout =
         switch (encoding) {
-          case WAV -> WavHeader.parse(data);
+          case WAV -> WavHeader.parse(data, limits.maxAudioSampleRate());
           case PCM_S16LE -> raw(SampleFormat.S16, sampleRate, channels, data);
           case FLOAT32_LE -> raw(SampleFormat.F32, sampleRate, channels, data);
         };
@@ -70,12 +69,14 @@ public final class AudioDecoder implements InputDecoder<AudioChunkEvent, Decoded
     return new DecodedAudio(Resampler.resample(mono, layout.sampleRate(), targetRate), targetRate);
   }
 
-  private static PcmLayout raw(SampleFormat format, int sampleRate, int channels, byte[] data)
+  private PcmLayout raw(SampleFormat format, int sampleRate, int channels, byte[] data)
       throws InvalidInputException {
-    if (sampleRate <= 0 || sampleRate > MAX_SAMPLE_RATE || channels <= 0 || channels > MAX_CHANNELS) {
+    if (sampleRate <= 0 || sampleRate > limits.maxAudioSampleRate()
+        || channels <= 0 || channels > PcmLayout.MAX_CHANNELS) {
       throw new InvalidInputException(
           Reasons.AUDIO_BAD_FORMAT,
-          "impossible format: " + channels + " channels at " + sampleRate + " Hz");
+          "impossible format: " + channels + " channels at " + sampleRate + " Hz (at most "
+              + PcmLayout.MAX_CHANNELS + " channels and " + limits.maxAudioSampleRate() + " Hz)");
     }
     int frameBytes = format.bytes * channels;
     if (data.length % frameBytes != 0) {

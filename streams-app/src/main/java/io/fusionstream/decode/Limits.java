@@ -35,6 +35,18 @@ public record Limits(
   public static final double DEFAULT_MAX_IMAGE_ASPECT_RATIO = 32.0;
   public static final int DEFAULT_MAX_AUDIO_SAMPLE_RATE = 768_000;
 
+  /**
+   * Allowance in {@link #maxEventBytes()} for everything but the payload and the session id: the
+   * event id, timestamp, enums, the optional text fields and the wire-format header.
+   */
+  public static final int FIELD_HEADROOM_BYTES = 64 * 1024;
+
+  /** The highest value {@code fusion.limit.session.id.max.chars} accepts. */
+  public static final int MAX_SESSION_ID_CHARS = 16_384;
+
+  /** Java cannot allocate arrays much longer than this (JDK-8246725). */
+  private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+
   public Limits {
     if (maxTextChars <= 0
         || maxImageBytes <= 0
@@ -46,6 +58,26 @@ public record Limits(
         || maxAudioSampleRate <= 0) {
       throw new IllegalArgumentException("every limit must be positive: " + this);
     }
+  }
+
+  /**
+   * The largest serialized event any modality can accept, with a session id as long as the
+   * configuration can allow: see {@link #maxEventBytes(int)}.
+   */
+  public int maxEventBytes() {
+    return maxEventBytes(MAX_SESSION_ID_CHARS);
+  }
+
+  /**
+   * The largest serialized event any modality can accept: the largest payload (image bytes, audio
+   * bytes, or text chars at up to 3 UTF-8 bytes each), a session id of {@code maxSessionIdChars}
+   * chars at up to 3 bytes each, and {@link #FIELD_HEADROOM_BYTES}. A record larger than this
+   * breaks a limit whatever it contains, so the source deserializers refuse it before decoding.
+   */
+  public int maxEventBytes(int maxSessionIdChars) {
+    long payload = Math.max(Math.max(maxImageBytes, maxAudioBytes), 3L * maxTextChars);
+    long total = payload + 3L * Math.max(0, maxSessionIdChars) + FIELD_HEADROOM_BYTES;
+    return (int) Math.min(total, MAX_ARRAY_LENGTH);
   }
 
   public static Limits defaults() {

@@ -5,6 +5,8 @@ package io.fusionstream.decode;
  * fields declare, before any sample is read.
  */
 record PcmLayout(SampleFormat format, int sampleRate, int channels, int offset, int length) {
+  /** Most interleaved channels accepted, raw PCM and WAV alike (7.1.4 surround has 12). */
+  static final int MAX_CHANNELS = 64;
 
   /** Sample encodings we read; all little-endian. */
   enum SampleFormat {

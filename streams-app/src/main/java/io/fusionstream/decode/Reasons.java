@@ -13,10 +13,13 @@ public final class Reasons {
   /** Not a readable JPEG or PNG, or the bytes are not what the declared encoding says. */
   public static final String IMAGE_DECODE_FAILED = "image-decode-failed";
 
-  /** Over the byte limit, or the header declares more pixels than allowed. */
+  /** Over the byte limit, or the header declares a longer side or more pixels than allowed. */
   public static final String IMAGE_TOO_LARGE = "image-too-large";
 
-  /** Declared width/height missing, inconsistent with the file header or with the RAW_RGB size. */
+  /**
+   * Declared width/height missing, inconsistent with the file header or with the RAW_RGB size, or
+   * a long side / short side ratio over the aspect limit.
+   */
   public static final String IMAGE_BAD_DIMENSIONS = "image-bad-dimensions";
 
   /** A WAV header that does not parse or describes an unsupported sample format. */

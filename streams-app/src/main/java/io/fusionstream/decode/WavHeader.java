@@ -12,11 +12,11 @@ final class WavHeader {
   private static final int FORMAT_PCM = 1;
   private static final int FORMAT_FLOAT = 3;
   private static final int FORMAT_EXTENSIBLE = 0xFFFE;
-  private static final int MAX_CHANNELS = 64;
 
   private WavHeader() {}
 
-  static PcmLayout parse(byte[] data) throws InvalidInputException {
+  /** @param maxSampleRate highest accepted rate; the header's rate is checked before it is used */
+  static PcmLayout parse(byte[] data, int maxSampleRate) throws InvalidInputException {
     ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
     if (data.length < 12 || !tag(in, 0, "RIFF") || !tag(in, 8, "WAVE")) {
       throw bad("not a RIFF/WAVE file");
@@ -52,8 +52,13 @@ final class WavHeader {
         long available = data.length - body;
         int length = (int) (size == 0 || size > available ? available : size);
         SampleFormat format = sampleFormat(audioFormat, bits);
-        if (channels <= 0 || channels > MAX_CHANNELS || sampleRate <= 0) {
-          throw bad("impossible fmt: " + channels + " channels at " + sampleRate + " Hz");
+        if (channels <= 0 || channels > PcmLayout.MAX_CHANNELS) {
+          throw bad("impossible fmt: " + channels + " channels (at most " + PcmLayout.MAX_CHANNELS + ")");
+        }
+        // Read as unsigned: a rate above 2^31 Hz is as impossible as a negative one.
+        long rate = Integer.toUnsignedLong(sampleRate);
+        if (rate == 0 || rate > maxSampleRate) {
+          throw bad("impossible fmt: " + rate + " Hz (at most " + maxSampleRate + " Hz)");
         }
         int frameBytes = format.bytes * channels;
         return new PcmLayout(format, sampleRate, channels, body, length - length % frameBytes);

@@ -34,7 +34,9 @@ public final class EncoderFactory {
     try {
       Encoder<DecodedImage> image = image(settings);
       try {
-        return new Encoders(text, image, audio(settings), audioSpec(settings).sampleRate());
+        ImageSpec imageSpec = imageSpec(settings);
+        return new Encoders(text, image, audio(settings), audioSpec(settings).sampleRate(),
+            imageSpec.width(), imageSpec.height());
       } catch (RuntimeException e) {
         image.close();
         throw e;
@@ -84,6 +86,15 @@ public final class EncoderFactory {
     DecodedAudio probe = new DecodedAudio(new float[spec.audio().sampleRate()], spec.audio().sampleRate());
     return loadModel(spec, new AudioPreprocessor(spec.audio(), spec.output(), false, spec.inputName()),
         probe, settings, true);
+  }
+
+  /** The image model's expectations; its size is what {@code ImageDecoder} subsamples toward. */
+  public static ImageSpec imageSpec(EncoderSettings settings) {
+    if (isBuiltin(settings.imageModel())) {
+      // as BuiltinEncoders.image builds it
+      return ImageSpec.unitRange(ImageFeatureBlock.SIDE, ImageFeatureBlock.SIDE);
+    }
+    return ModelSpec.read(locate(settings.imageModel(), settings), Modality.IMAGE, null).image();
   }
 
   /** The audio model's expectations; its sample rate is what {@link AudioDecoder} must produce. */

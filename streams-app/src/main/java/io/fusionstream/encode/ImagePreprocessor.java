@@ -9,7 +9,10 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
 import java.util.List;
 
-/** Images to a normalised [b, 3, h, w] or [b, h, w, 3] float tensor, as an {@link ImageSpec} says. */
+/**
+ * Images to a normalised [b, 3, h, w] or [b, h, w, 3] float tensor, as an {@link ImageSpec} says.
+ * Crop and resize read the decoded bytes in place; the floats held are the model input's size.
+ */
 final class ImagePreprocessor implements Preprocessor<DecodedImage> {
   private final ImageSpec spec;
   private final OutputSpec output;
@@ -30,9 +33,10 @@ final class ImagePreprocessor implements Preprocessor<DecodedImage> {
     FloatBuffer data = FloatBuffer.allocate(batch.size() * plane * 3);
     float[] pixels = new float[plane * 3];
     for (DecodedImage image : batch) {
-      DecodedImage fitted =
-          spec.resize() == ImageSpec.Resize.CENTER_CROP ? ImageResizer.centerCrop(image, w, h) : image;
-      float[] hwc = ImageResizer.resize(fitted, w, h);
+      ImageResizer.Region region = spec.resize() == ImageSpec.Resize.CENTER_CROP
+          ? ImageResizer.centerCrop(image, w, h)
+          : new ImageResizer.Region(0, 0, image.width(), image.height());
+      float[] hwc = ImageResizer.resize(image, region, w, h);
       for (int p = 0; p < plane; p++) {
         for (int c = 0; c < 3; c++) {
           int source = spec.order() == ImageSpec.ChannelOrder.RGB ? c : 2 - c;

@@ -6,53 +6,66 @@ import io.fusionstream.decode.DecodedImage;
  * Separable resize with a triangle (bilinear) kernel whose support widens with the scale factor,
  * so downscaling averages the pixels it drops instead of sampling (and aliasing) them; upscaling is
  * plain bilinear.
+ *
+ * <p>It reads the 8-bit raster in place and works one output row at a time: the vertical pass
+ * blends the source rows of that output row into one float row, the horizontal pass filters that
+ * row. Besides the output it holds one row of the source region in floats, never a float copy of
+ * the image, and a crop is a region of the source, not a copy.
  */
 final class ImageResizer {
   private ImageResizer() {}
 
+  /** A rectangle of the source image. */
+  record Region(int x, int y, int width, int height) {}
+
   /** Returns HWC floats in 0..255, RGB, {@code outW * outH * 3} values. */
   static float[] resize(DecodedImage image, int outW, int outH) {
-    int inW = image.width();
-    int inH = image.height();
+    return resize(image, new Region(0, 0, image.width(), image.height()), outW, outH);
+  }
+
+  /** Resizes {@code region} of the image; HWC floats in 0..255, RGB, {@code outW * outH * 3}. */
+  static float[] resize(DecodedImage image, Region region, int outW, int outH) {
+    int stride = image.width() * 3;
     byte[] rgb = image.rgb();
-    Kernel horizontal = Kernel.of(inW, outW);
-    Kernel vertical = Kernel.of(inH, outH);
-    float[] rows = new float[inH * outW * 3];
-    for (int y = 0; y < inH; y++) {
-      for (int x = 0; x < outW; x++) {
+    Kernel horizontal = Kernel.of(region.width(), outW);
+    Kernel vertical = Kernel.of(region.height(), outH);
+    float[] row = new float[region.width() * 3];
+    float[] out = new float[outH * outW * 3];
+    for (int oy = 0; oy < outH; oy++) {
+      java.util.Arrays.fill(row, 0f);
+      int[] rows = vertical.taps[oy];
+      float[] rowWeights = vertical.weights[oy];
+      for (int t = 0; t < rows.length; t++) {
+        float w = rowWeights[t];
+        int src = (region.y() + rows[t]) * stride + region.x() * 3;
+        for (int i = 0; i < row.length; i++) {
+          row[i] += w * (rgb[src + i] & 0xff);
+        }
+      }
+      int dst = oy * outW * 3;
+      for (int ox = 0; ox < outW; ox++) {
+        int[] cols = horizontal.taps[ox];
+        float[] colWeights = horizontal.weights[ox];
         float r = 0;
         float g = 0;
         float b = 0;
-        for (int t = 0; t < horizontal.taps[x].length; t++) {
-          int src = (y * inW + horizontal.taps[x][t]) * 3;
-          float w = horizontal.weights[x][t];
-          r += w * (rgb[src] & 0xff);
-          g += w * (rgb[src + 1] & 0xff);
-          b += w * (rgb[src + 2] & 0xff);
+        for (int t = 0; t < cols.length; t++) {
+          int c = cols[t] * 3;
+          float w = colWeights[t];
+          r += w * row[c];
+          g += w * row[c + 1];
+          b += w * row[c + 2];
         }
-        int dst = (y * outW + x) * 3;
-        rows[dst] = r;
-        rows[dst + 1] = g;
-        rows[dst + 2] = b;
-      }
-    }
-    float[] out = new float[outH * outW * 3];
-    for (int y = 0; y < outH; y++) {
-      for (int x = 0; x < outW; x++) {
-        for (int c = 0; c < 3; c++) {
-          float sum = 0;
-          for (int t = 0; t < vertical.taps[y].length; t++) {
-            sum += vertical.weights[y][t] * rows[(vertical.taps[y][t] * outW + x) * 3 + c];
-          }
-          out[(y * outW + x) * 3 + c] = sum;
-        }
+        out[dst++] = r;
+        out[dst++] = g;
+        out[dst++] = b;
       }
     }
     return out;
   }
 
   /** The largest centred region of {@code image} with the aspect ratio targetW : targetH. */
-  static DecodedImage centerCrop(DecodedImage image, int targetW, int targetH) {
+  static Region centerCrop(DecodedImage image, int targetW, int targetH) {
     int w = image.width();
     int h = image.height();
     // Compare w / h with targetW / targetH without rounding: w * targetH vs h * targetW.
@@ -60,16 +73,7 @@ final class ImageResizer {
     long tall = (long) h * targetW;
     int cropW = wide > tall ? (int) Math.max(1, Math.round(h * (double) targetW / targetH)) : w;
     int cropH = wide < tall ? (int) Math.max(1, Math.round(w * (double) targetH / targetW)) : h;
-    if (cropW == w && cropH == h) {
-      return image;
-    }
-    int x0 = (w - cropW) / 2;
-    int y0 = (h - cropH) / 2;
-    byte[] rgb = new byte[cropW * cropH * 3];
-    for (int y = 0; y < cropH; y++) {
-      System.arraycopy(image.rgb(), ((y0 + y) * w + x0) * 3, rgb, y * cropW * 3, cropW * 3);
-    }
-    return new DecodedImage(cropW, cropH, rgb);
+    return new Region((w - cropW) / 2, (h - cropH) / 2, cropW, cropH);
   }
 
   /** For each output index along one axis: the source indices and their normalised weights. */

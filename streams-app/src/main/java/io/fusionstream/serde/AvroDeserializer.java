@@ -5,12 +5,14 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -19,12 +21,19 @@ import org.apache.kafka.common.serialization.Deserializer;
  * resolved to the reader schema: the generated class's (when given one, or with
  * {@code specific.avro.reader=true}), else the writer's own as a GenericRecord. So records from
  * older and newer producers both read, as far as the schemas' compatibility allows.
+ *
+ * <p>With a maximum record size ({@link AvroSerdeConfig#MAX_RECORD_BYTES} or the constructor
+ * argument) a larger value fails with {@link OversizedRecordException} before it is decoded, and
+ * Avro's own length limits are lowered to that size (see {@link AvroLimits}): no length prefix in
+ * a record can honestly exceed the record, so a few bytes claiming a 2 GB string fail with a
+ * SerializationException instead of allocating it.
  */
 public class AvroDeserializer<T> implements Deserializer<T> {
   private SchemaRegistryClient client;
   private boolean ownsClient;
   private Schema readerSchema;
   private boolean specific;
+  private int maxBytes;
   private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
 
   public AvroDeserializer() {}
@@ -49,10 +58,36 @@ public class AvroDeserializer<T> implements Deserializer<T> {
     this.specific = true;
   }
 
+  /**
+   * Reads into the given generated class and refuses values over {@code maxBytes} before decoding
+   * them.
+   */
+  public AvroDeserializer(SchemaRegistryClient client, Class<T> specificClass, int maxBytes) {
+    this(client, specificClass);
+    limitTo(maxBytes);
+  }
+
+  private void limitTo(int bytes) {
+    if (bytes <= 0) {
+      throw new ConfigException(AvroSerdeConfig.MAX_RECORD_BYTES, bytes, "must be positive");
+    }
+    AvroLimits.require(bytes);
+    this.maxBytes = bytes;
+  }
+
+  /** The largest value this deserializer decodes, or 0 for no limit. */
+  public int maxBytes() {
+    return maxBytes;
+  }
+
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {
     AvroSerdeConfig config = new AvroSerdeConfig(configs);
     specific = specific || config.getBoolean(AvroSerdeConfig.SPECIFIC_AVRO_READER);
+    Integer limit = config.getInt(AvroSerdeConfig.MAX_RECORD_BYTES);
+    if (limit != null) {
+      limitTo(limit);
+    }
     if (client == null) {
       client = new RestSchemaRegistryClient(config);
       ownsClient = true;
@@ -66,6 +101,9 @@ public class AvroDeserializer<T> implements Deserializer<T> {
     }
     if (client == null) {
       throw new SerializationException("AvroDeserializer is not configured: set schema.registry.url");
+    }
+    if (maxBytes > 0 && bytes.length > maxBytes) {
+      throw new OversizedRecordException(topic, bytes.length, maxBytes);
     }
     if (bytes.length == 0) {
       throw new SerializationException("Empty value on topic " + topic + ": expected Confluent Avro wire format");
@@ -95,6 +133,12 @@ public class AvroDeserializer<T> implements Deserializer<T> {
             + ") on topic " + topic);
       }
       return value;
+    } catch (SystemLimitException | UnsupportedOperationException e) {
+      // Avro's length checks: a string, bytes or collection prefix longer than the limits allow
+      throw new SerializationException("Avro record with schema id " + id + " on topic " + topic
+          + " declares a string, bytes or collection longer than Avro's limits allow (org.apache.avro.limits.*"
+          + (maxBytes > 0 ? ", set from " + AvroSerdeConfig.MAX_RECORD_BYTES + "=" + maxBytes : "") + "): "
+          + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       if (e instanceof SerializationException se) {
         throw se;

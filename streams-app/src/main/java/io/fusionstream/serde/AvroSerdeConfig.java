@@ -16,6 +16,8 @@ public final class AvroSerdeConfig extends AbstractConfig {
   public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
   public static final String USE_LATEST_VERSION = "use.latest.version";
   public static final String SPECIFIC_AVRO_READER = "specific.avro.reader";
+  /** Ours, not Confluent's: the deserializer refuses larger values before decoding them. */
+  public static final String MAX_RECORD_BYTES = "fusion.max.record.bytes";
   public static final String BASIC_AUTH_CREDENTIALS_SOURCE = "basic.auth.credentials.source";
   public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
   public static final String REQUEST_TIMEOUT_MS = "schema.registry.request.timeout.ms";
@@ -40,6 +42,10 @@ public final class AvroSerdeConfig extends AbstractConfig {
               "With auto.register.schemas=false: write with the subject's latest schema.")
           .define(SPECIFIC_AVRO_READER, Type.BOOLEAN, false, Importance.MEDIUM,
               "Deserialize into generated classes instead of GenericRecord.")
+          .define(MAX_RECORD_BYTES, Type.INT, null, Importance.MEDIUM,
+              "Largest value the deserializer decodes; larger ones fail with OversizedRecordException before"
+                  + " decoding, and Avro's string, bytes and collection length limits (JVM-wide) are lowered to"
+                  + " it. Unset: no limit.")
           .define(BASIC_AUTH_CREDENTIALS_SOURCE, Type.STRING, "", Importance.MEDIUM,
               "USER_INFO to send basic.auth.user.info as HTTP basic credentials.")
           .define(BASIC_AUTH_USER_INFO, Type.PASSWORD, null, Importance.MEDIUM, "user:password")

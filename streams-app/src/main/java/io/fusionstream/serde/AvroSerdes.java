@@ -14,6 +14,15 @@ public final class AvroSerdes {
     return Serdes.serdeFrom(new AvroSerializer<>(client), new AvroDeserializer<>(client, type));
   }
 
+  /**
+   * For a generated class, sharing the caller's registry client; values over {@code maxBytes} are
+   * refused before decoding ({@link OversizedRecordException}).
+   */
+  public static <T extends SpecificRecord> Serde<T> specific(SchemaRegistryClient client, Class<T> type,
+      int maxBytes) {
+    return Serdes.serdeFrom(new AvroSerializer<>(client), new AvroDeserializer<>(client, type, maxBytes));
+  }
+
   /** For GenericRecord, sharing the caller's registry client. */
   public static Serde<GenericRecord> generic(SchemaRegistryClient client) {
     return Serdes.serdeFrom(new AvroSerializer<>(client), new AvroDeserializer<>(client));

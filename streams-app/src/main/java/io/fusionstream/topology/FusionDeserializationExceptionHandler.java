@@ -1,5 +1,6 @@
 package io.fusionstream.topology;
 
+import io.fusionstream.serde.OversizedRecordException;
 import io.fusionstream.serde.SchemaRegistryException;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dead-letters records whose bytes cannot be read: not Confluent wire format, corrupt Avro, or a
- * schema id the registry does not know. Kafka Streams' own handler builds the dead letter (raw
+ * Dead-letters records whose bytes cannot be read: not Confluent wire format, corrupt Avro (a length
+ * prefix over Avro's limits included), a schema id the registry does not know, or a value larger
+ * than the largest accepted event (refused before decoding). Kafka Streams' own handler builds the dead letter (raw
  * bytes, headers, {@code __streams.errors.*}); we add the reason code and count it.
  *
  * <p>A registry that is down or answers 5xx is not the record's fault: that fails the task (it is
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public class FusionDeserializationExceptionHandler implements DeserializationExceptionHandler {
   public static final String REASON_UNKNOWN_SCHEMA = "unknown-schema-id";
   public static final String REASON_UNDECODABLE = "undecodable-record";
+  public static final String REASON_RECORD_TOO_LARGE = "record-too-large";
 
   private static final Logger LOG = LoggerFactory.getLogger(FusionDeserializationExceptionHandler.class);
   private final LogAndContinueExceptionHandler builtIn = new LogAndContinueExceptionHandler();
@@ -44,7 +47,9 @@ public class FusionDeserializationExceptionHandler implements DeserializationExc
       failures.ifPresent(f -> f.failingRecord(context.taskId(), record.topic(), record.partition(), record.offset(), exception));
       return Response.fail();
     }
-    String reason = registryError != null ? REASON_UNKNOWN_SCHEMA : REASON_UNDECODABLE;
+    String reason = registryError != null ? REASON_UNKNOWN_SCHEMA
+        : cause(exception, OversizedRecordException.class) != null ? REASON_RECORD_TOO_LARGE
+        : REASON_UNDECODABLE;
     List<ProducerRecord<byte[], byte[]>> letters = builtIn.handleError(context, record, exception).deadLetterQueueRecords();
     DeadLetters.addReason(letters, reason);
     metrics.deadLetter(reason);
@@ -52,9 +57,13 @@ public class FusionDeserializationExceptionHandler implements DeserializationExc
   }
 
   private static SchemaRegistryException registryError(Throwable t) {
+    return cause(t, SchemaRegistryException.class);
+  }
+
+  private static <X extends Throwable> X cause(Throwable t, Class<X> type) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof SchemaRegistryException e) {
-        return e;
+      if (type.isInstance(c)) {
+        return type.cast(c);
       }
     }
     return null;

@@ -109,6 +109,11 @@ public final class FusionTopology {
       return image(new ImageDecoder(limits()), encoder);
     }
 
+    /** Images decoded with subsampling toward the encoder's input size (0 x 0: none). */
+    public Builder image(Encoder<DecodedImage> encoder, int inputWidth, int inputHeight) {
+      return image(new ImageDecoder(limits(), inputWidth, inputHeight), encoder);
+    }
+
     /** Audio with the standard {@link AudioDecoder}, resampling to the encoder's rate. */
     public Builder audio(Encoder<DecodedAudio> encoder, int sampleRate) {
       return audio(new AudioDecoder(limits(), sampleRate), encoder);
@@ -116,7 +121,7 @@ public final class FusionTopology {
 
     /** All three modalities with the standard decoders; the caller keeps ownership of the encoders. */
     public Builder encoders(Encoders encoders) {
-      return text(encoders.text()).image(encoders.image()).audio(encoders.audio(), encoders.audioSampleRate());
+      return text(encoders.text()).image(encoders.image(), encoders.imageWidth(), encoders.imageHeight()).audio(encoders.audio(), encoders.audioSampleRate());
     }
 
     public Builder text(InputDecoder<TextEvent, String> decoder, Encoder<String> encoder) {
@@ -217,7 +222,8 @@ public final class FusionTopology {
         ModalityRoute<E, I> route) {
       String name = PREFIX + route.name();
       KStream<String, ValidEvent<E, I>> decoded = builder
-          .stream(route.topic(), Consumed.with(Serdes.String(), AvroSerdes.specific(registry, route.eventType()))
+          .stream(route.topic(), Consumed.with(Serdes.String(), AvroSerdes.specific(registry, route.eventType(),
+                  config.maxEventBytes()))
               .withTimestampExtractor(new EventTimeExtractor<>(route, EventTimeBounds.of(config)))
               .withName(name + "-source"))
           .process(() -> new DecodeStage<>(route, EventTimeBounds.of(config),

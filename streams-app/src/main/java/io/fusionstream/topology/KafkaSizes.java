@@ -14,12 +14,10 @@ import io.fusionstream.decode.Limits;
  * retry.
  */
 public final class KafkaSizes {
-  /** Room for the Avro envelope (session id, time, metadata) and the producer's record overhead. */
-  public static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
+  /** Room for the producer's record framing and the input record's own headers. */
+  public static final int RECORD_OVERHEAD_BYTES = 16 * 1024;
   /** Room for the error headers a dead letter adds; {@link DeadLetters} keeps them below this. */
   public static final int DEAD_LETTER_HEADER_BYTES = 64 * 1024;
-  /** UTF-8 takes at most 3 bytes per UTF-16 char (a surrogate pair: 4 bytes for 2 chars). */
-  private static final int UTF8_BYTES_PER_CHAR = 3;
 
   private final int maxInputRecordBytes;
 
@@ -27,15 +25,14 @@ public final class KafkaSizes {
     this.maxInputRecordBytes = maxInputRecordBytes;
   }
 
+  /** From the largest input record the source deserializers accept ({@link FusionConfig#maxEventBytes()}). */
   public static KafkaSizes of(FusionConfig config) {
-    return of(config.limits());
+    return new KafkaSizes(saturatedInt(config.maxEventBytes() + RECORD_OVERHEAD_BYTES));
   }
 
-  // TODO(lead): switch to Limits.maxEventBytes() once it lands; it computes the same payload bound.
+  /** From the limits alone, allowing the longest session id any configuration accepts. */
   public static KafkaSizes of(Limits limits) {
-    long payload = Math.max(Math.max(limits.maxImageBytes(), limits.maxAudioBytes()),
-        (long) limits.maxTextChars() * UTF8_BYTES_PER_CHAR);
-    return new KafkaSizes(saturatedInt(payload + RECORD_OVERHEAD_BYTES));
+    return new KafkaSizes(saturatedInt((long) limits.maxEventBytes() + RECORD_OVERHEAD_BYTES));
   }
 
   /** The largest input record the limits accept: for the input topics' {@code max.message.bytes}. */

@@ -39,7 +39,10 @@ class StreamsConfigFactoryTest {
   void recordSizesFollowTheLargestInputLimitPlusHeaderRoom() {
     FusionConfig config = new FusionConfig(Map.of());
     Properties p = StreamsConfigFactory.create(config, Map.of("bootstrap.servers", "b:9092"), PipelineMetrics.NOOP);
-    int expected = 8 * 1024 * 1024 + KafkaSizes.RECORD_OVERHEAD_BYTES + KafkaSizes.DEAD_LETTER_HEADER_BYTES;
+    // 8 MiB payload + 512-char session id at 3 bytes + the event's field headroom, then framing and letter headers.
+    int expected = 8 * 1024 * 1024 + 3 * 512 + io.fusionstream.decode.Limits.FIELD_HEADROOM_BYTES
+        + KafkaSizes.RECORD_OVERHEAD_BYTES + KafkaSizes.DEAD_LETTER_HEADER_BYTES;
+    assertThat(config.maxEventBytes()).isEqualTo(8 * 1024 * 1024 + 3 * 512 + io.fusionstream.decode.Limits.FIELD_HEADROOM_BYTES);
     assertThat(p.get(StreamsConfig.producerPrefix("max.request.size"))).isEqualTo(Integer.toString(expected));
     assertThat(p.get(StreamsConfig.topicPrefix("max.message.bytes"))).isEqualTo(Integer.toString(expected));
     assertThat(Long.parseLong((String) p.get(StreamsConfig.producerPrefix("buffer.memory"))))
@@ -56,9 +59,11 @@ class StreamsConfigFactoryTest {
     FusionConfig config = new FusionConfig(Map.of(FusionConfig.LIMIT_IMAGE_BYTES, 1_000_000,
         FusionConfig.LIMIT_AUDIO_BYTES, 2_000_000, FusionConfig.LIMIT_TEXT_CHARS, 1_000_000));
     // 1,000,000 chars may take 3,000,000 UTF-8 bytes.
-    assertThat(KafkaSizes.of(config).maxInputRecordBytes()).isEqualTo(3_000_000 + KafkaSizes.RECORD_OVERHEAD_BYTES);
+    int event = 3_000_000 + 3 * 512 + io.fusionstream.decode.Limits.FIELD_HEADROOM_BYTES;
+    assertThat(config.maxEventBytes()).isEqualTo(event);
+    assertThat(KafkaSizes.of(config).maxInputRecordBytes()).isEqualTo(event + KafkaSizes.RECORD_OVERHEAD_BYTES);
     assertThat(KafkaSizes.of(config).maxRecordBytes())
-        .isEqualTo(3_000_000 + KafkaSizes.RECORD_OVERHEAD_BYTES + KafkaSizes.DEAD_LETTER_HEADER_BYTES);
+        .isEqualTo(event + KafkaSizes.RECORD_OVERHEAD_BYTES + KafkaSizes.DEAD_LETTER_HEADER_BYTES);
   }
 
   @Test
