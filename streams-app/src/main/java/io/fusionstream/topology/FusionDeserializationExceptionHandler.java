@@ -30,12 +30,14 @@ public class FusionDeserializationExceptionHandler implements DeserializationExc
   private final LogAndContinueExceptionHandler builtIn = new LogAndContinueExceptionHandler();
   private PipelineMetrics metrics = PipelineMetrics.NOOP;
   private java.util.Optional<TaskFailureTracker> failures = java.util.Optional.empty();
+  private int maxRequestSize;
 
   @Override
   public void configure(Map<String, ?> configs) {
     builtIn.configure(configs);
     metrics = DeadLetters.metrics(configs);
     failures = TaskFailureTracker.from(configs);
+    maxRequestSize = DeadLetters.maxRequestSize(configs);
   }
 
   @Override
@@ -52,6 +54,9 @@ public class FusionDeserializationExceptionHandler implements DeserializationExc
         : REASON_UNDECODABLE;
     List<ProducerRecord<byte[], byte[]>> letters = builtIn.handleError(context, record, exception).deadLetterQueueRecords();
     DeadLetters.addReason(letters, reason);
+    // A record over the size limit has a letter over it too: it goes without its payload. Under
+    // exactly-once a refused send would abort the transaction, so it must never be attempted.
+    letters = DeadLetters.writable(letters, maxRequestSize, FusionProductionExceptionHandler.REASON_TOO_LARGE);
     metrics.deadLetter(reason);
     return Response.resume(letters);
   }
