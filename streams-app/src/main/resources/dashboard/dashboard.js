@@ -42,12 +42,28 @@
 
   // ---- charts ---------------------------------------------------------------------------------
 
-  function axis() {
-    return {
+  // uPlot gives a y axis a fixed 50 px, which clips labels wider than about 35 px: "15,000" ms
+  // showed as "5,000". Size it to its widest label instead, measured in the axis font.
+  function yAxisSize(u, values, axisIdx, cycleNum) {
+    const a = u.axes[axisIdx];
+    // uPlot re-runs sizing until it settles; keep the last answer after two rounds so it converges.
+    if (cycleNum > 1) return a._size;
+    let widest = 0;
+    if (values) {
+      u.ctx.font = a.font[0];
+      values.forEach((v) => { widest = Math.max(widest, u.ctx.measureText(v).width); });
+    }
+    return Math.ceil(a.ticks.size + a.gap + widest / devicePixelRatio + 4);
+  }
+
+  function axis(vertical) {
+    const a = {
       stroke: '#8796a5',
       grid: { stroke: '#26313d', width: 1 },
       ticks: { stroke: '#26313d', width: 1 },
     };
+    if (vertical) a.size = yAxisSize;
+    return a;
   }
 
   function makeChart(id, series) {
@@ -56,7 +72,7 @@
       width: Math.max(300, target.clientWidth),
       height: CHART_HEIGHT,
       scales: { x: { time: true } },
-      axes: [axis(), axis()],
+      axes: [axis(false), axis(true)],
       legend: { live: true },
       series: [{}].concat(series.map((s) => ({
         label: s.label,
@@ -283,6 +299,7 @@
   window.fusionDashboard = {
     points: (id) => view.charts[id].data[0].length,
     rows: () => view.rows.size,
+    plot: (id) => view.charts[id].plot,
   };
 
   window.addEventListener('resize', resizeCharts);

@@ -22,7 +22,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -52,6 +55,13 @@ public final class FusionApp implements AutoCloseable {
   private final CountDownLatch closing = new CountDownLatch(1);
   private final TaskFailureTracker failures;
   private volatile boolean leaveGroupOnClose;
+  private List<String> unflushed;
+
+  /**
+   * How long {@link #close()} takes at most. Under the 10 s a user waits after Ctrl-C, and under
+   * the 30 s a container orchestrator waits before it kills.
+   */
+  public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(8);
 
   private FusionApp(Map<String, String> settings, UnaryOperator<Encoders> encoderDecorator) throws IOException {
     this.config = new FusionConfig(settings);
@@ -162,6 +172,10 @@ public final class FusionApp implements AutoCloseable {
     return models.currentVersion();
   }
 
+  public Encoders encoders() {
+    return encoders;
+  }
+
   /** Blocks until Kafka Streams stops on its own (error) or the thread is interrupted. */
   public void awaitTermination() throws InterruptedException {
     dead.await();
@@ -186,21 +200,80 @@ public final class FusionApp implements AutoCloseable {
     return failures.downReason();
   }
 
+  /**
+   * Stops everything within {@link #CLOSE_TIMEOUT} in any state (broker gone, a stream thread
+   * failing, restoring) and logs what was not flushed.
+   */
   @Override
   public void close() {
-    closing.countDown();
-    CloseOptions options = CloseOptions.timeout(Duration.ofSeconds(20));
+    List<String> unflushed = shutdown(CLOSE_TIMEOUT);
+    if (!unflushed.isEmpty()) {
+      log.warn("Stopped without flushing: {}", String.join("; ", unflushed));
+    }
+  }
+
+  /**
+   * Stops everything within about {@code timeout} and returns what could not be flushed or
+   * committed in that time; empty when the stop was clean. Calling it again returns the first
+   * answer, so a shutdown hook and a try-with-resources can both call it.
+   *
+   * <p>Kafka Streams gets most of the time. When it cannot finish (it commits and aborts
+   * transactions against brokers that may be gone), its threads are abandoned rather than
+   * waited for: with exactly-once nothing uncommitted becomes visible, and a restart reprocesses
+   * from the last commit. The encoders are then left open, since a stream thread may still be
+   * inside one and freeing native memory under it would crash the JVM; the process exit frees it.
+   */
+  public List<String> shutdown(Duration timeout) {
+    synchronized (this) {
+      if (unflushed != null) {
+        return unflushed;
+      }
+      unflushed = List.of(); // a second caller during the stop gets an answer at once
+    }
+    closing.countDown(); // ends a failed thread's backoff wait at once
+    long start = System.nanoTime();
+    List<String> notFlushed = new ArrayList<>();
+    // The rest (HTTP server, dashboard tail, model watcher, registry client) needs well under 2 s.
+    Duration streamsBudget = timeout.minusSeconds(2).isNegative() ? timeout : timeout.minusSeconds(2);
+    CloseOptions options = CloseOptions.timeout(streamsBudget);
     if (leaveGroupOnClose) {
       options = options.withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
     }
-    streams.close(options);
-    monitoring.close();
-    models.close();
-    encoders.close();
+    KafkaStreams.State before = streams.state();
+    boolean streamsStopped;
     try {
-      registry.close();
-    } catch (Exception ignored) {
-      // an HTTP client holds nothing to flush
+      streamsStopped = streams.close(options);
+    } catch (RuntimeException e) {
+      streamsStopped = false;
+      log.debug("Kafka Streams close failed", e);
+    }
+    if (!streamsStopped) {
+      notFlushed.add(String.format(Locale.ROOT,
+          "Kafka Streams (%s when asked to stop) did not finish within %d s: output and offsets since the last "
+              + "commit were not committed and are processed again on restart, and pending batches stay in "
+              + "their changelogged stores", before, streamsBudget.toSeconds()));
+    }
+    closeQuietly("monitoring", monitoring);
+    closeQuietly("model store", models);
+    if (streamsStopped) {
+      closeQuietly("encoders", encoders);
+    } else {
+      notFlushed.add("encoders left open (a stream thread may still be in one); the process exit frees them");
+    }
+    closeQuietly("registry client", registry);
+    log.info("FusionStream stopped in {} ms{}", (System.nanoTime() - start) / 1_000_000,
+        notFlushed.isEmpty() ? "" : " without flushing everything");
+    synchronized (this) {
+      unflushed = List.copyOf(notFlushed);
+      return unflushed;
+    }
+  }
+
+  private static void closeQuietly(String what, AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.warn("Closing the {} failed: {}", what, e.toString());
     }
   }
 }

@@ -5,22 +5,34 @@ import io.fusionstream.config.ConfigLoader;
 import io.fusionstream.config.FusionConfig;
 import io.fusionstream.dev.EmbeddedKafka;
 import io.fusionstream.dev.TopicSpecs;
+import io.fusionstream.encode.DjlEncoder;
+import io.fusionstream.encode.Encoders;
+import io.fusionstream.fusion.ModelDescription;
 import io.fusionstream.fusion.ModelVersions;
 import io.fusionstream.produce.EventPublisher;
 import io.fusionstream.produce.SyntheticStream;
 import io.fusionstream.registry.EmbeddedSchemaRegistry;
 import io.fusionstream.serde.AvroSerdeConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -65,6 +77,17 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-v", "--verbose"}, description = "Show stack traces on errors.")
   boolean verbose;
 
+  /** Everything after Ctrl-C must fit in this, shutdown hook included; see {@link FusionApp#CLOSE_TIMEOUT}. */
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * Three labels make chance 0.33. One of thirteen trainings measured on the demo's data gave a
+   * model that said "neutral" to everything (held-out 0.33, on a loaded machine) where the others
+   * gave 0.88 to 0.89: such a run is retrained with another seed rather than shown to a user.
+   */
+  static final double MIN_HELD_OUT_ACCURACY = 0.6;
+  static final int TRAINING_ATTEMPTS = 3;
+
   private final PrintStream out = System.out;
 
   @Override
@@ -82,38 +105,66 @@ public final class DemoCommand implements Callable<Integer> {
     Thread hook = new Thread(() -> {
       stop.countDown();
       try {
-        stopped.await(20, TimeUnit.SECONDS);
+        // The JVM halts when this hook returns, whatever the main thread is still closing.
+        stopped.await(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException ignored) {
         Thread.currentThread().interrupt();
       }
     }, "fusion-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    // The broker's formatter prints to standard output; our three address lines must come first.
-    PrintStream stdout = System.out;
-    System.setOut(System.err);
-    try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(kafkaPort).dataDir(dir.resolve("kafka")).build();
-        EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.builder(kafka.bootstrapServers()).port(registryPort).start()) {
-      System.setOut(stdout);
-      out.println("Kafka bootstrap: localhost:" + kafkaPort(kafka));
-      out.println("Schema registry: http://localhost:" + registry.port());
-      out.println("Dashboard: http://localhost:" + httpPort + "/");
-      out.flush();
-
+    StartupConsole console = StartupConsole.hold();
+    EmbeddedKafka kafka = null;
+    EmbeddedSchemaRegistry registry = null;
+    FusionApp app = null;
+    List<String> unflushed = new ArrayList<>();
+    try {
+      kafka = EmbeddedKafka.builder().port(kafkaPort).dataDir(dir.resolve("kafka")).build();
+      registry = EmbeddedSchemaRegistry.builder(kafka.bootstrapServers()).port(registryPort).start();
       Map<String, String> settings = settings(dir, kafka, registry);
       FusionConfig config = new FusionConfig(settings);
       try (Admin admin = kafka.admin()) {
         TopicSpecs.createMissing(admin, TopicSpecs.all(config, 3, (short) 1, Duration.ofDays(1).toMillis()));
       }
-      ensureModel(dir);
-      try (FusionApp app = FusionApp.start(settings).leaveGroupOnClose();
-          EventPublisher publisher = new EventPublisher(config, ConfigLoader.clientSettings(settings));
-          DemoTracker tracker = new DemoTracker(ConfigLoader.clientSettings(settings), config.predictionsTopic(),
-              app.monitoring().metrics(), out)) {
-        runSessions(config, publisher, tracker, stop);
-        tracker.finish();
+      String provenance = ensureModel(dir);
+      app = FusionApp.start(settings).leaveGroupOnClose();
+      console.release();
+      out.println("Kafka bootstrap: localhost:" + kafkaPort(kafka));
+      out.println("Schema registry: http://localhost:" + registry.port());
+      out.println("Dashboard: http://localhost:" + app.httpPort() + "/");
+      out.println(modelLine(app, provenance));
+      out.flush();
+
+      Map<String, Object> producerSettings = new HashMap<>(ConfigLoader.clientSettings(settings));
+      // A send waiting for metadata must not outlast Ctrl-C.
+      producerSettings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) STOP_TIMEOUT.dividedBy(4).toMillis());
+      EventPublisher publisher = new EventPublisher(config, producerSettings);
+      try (DemoTracker tracker = new DemoTracker(ConfigLoader.clientSettings(settings), config.predictionsTopic(),
+          app.monitoring().metrics(), out)) {
+        try {
+          runSessions(config, publisher, tracker, stop);
+        } finally {
+          if (!publisher.close(Duration.ofSeconds(1))) {
+            unflushed.add("generated events not yet acknowledged by the broker were dropped");
+          }
+        }
+        tracker.finish(stop.getCount() == 0 ? Duration.ZERO : Duration.ofSeconds(2));
       }
+    } catch (Exception | Error e) {
+      String held = console.release();
+      if (!held.isBlank()) {
+        System.err.print(held); // why start-up failed is usually in here
+      }
+      throw e;
     } finally {
-      System.setOut(stdout);
+      console.release();
+      if (app != null) {
+        unflushed.addAll(app.shutdown(FusionApp.CLOSE_TIMEOUT.minusSeconds(2)));
+      }
+      closeQuietly(registry);
+      closeQuietly(kafka);
+      if (!unflushed.isEmpty()) {
+        System.err.println("fusion: stopped without flushing: " + String.join("; ", unflushed));
+      }
       stopped.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -122,6 +173,29 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      System.err.println("fusion: " + e.getMessage());
+    }
+  }
+
+  /** One line: which fusion model, where it came from, and which encoders on which device. */
+  static String modelLine(FusionApp app, String provenance) {
+    Encoders e = app.encoders();
+    String encoders = Stream.of(e.text(), e.image(), e.audio())
+        .map(enc -> enc.modality().name().toLowerCase(Locale.ROOT) + " " + enc.modelId()
+            + (enc.modelId().startsWith("builtin-") ? " (baseline)" : ""))
+        .collect(Collectors.joining(", "));
+    String device = e.text() instanceof DjlEncoder<?> djl && djl.device().isGpu()
+        ? "gpu:" + djl.device().getDeviceId() : "cpu";
+    return "Model: fusion " + app.modelVersion() + " (" + provenance + ") on " + device + "; encoders " + encoders;
   }
 
   private static int kafkaPort(EmbeddedKafka kafka) {
@@ -144,17 +218,56 @@ public final class DemoCommand implements Callable<Integer> {
     return s;
   }
 
-  /** Reuses the newest model of an earlier run; else trains one on synthetic sessions. */
-  private void ensureModel(Path dir) throws Exception {
+  /**
+   * Reuses the newest model of an earlier run; else trains one on synthetic sessions. Returns
+   * where the model came from, for the model line.
+   */
+  private String ensureModel(Path dir) throws Exception {
     Path models = dir.resolve("models");
     Files.createDirectories(models);
     var newest = ModelVersions.newest(models);
     if (newest.isPresent()) {
-      out.println("Model: reusing " + newest.get().getFileName() + " from " + models);
-      return;
+      return "from an earlier run" + heldOut(newest.get());
     }
-    out.println("Model: none yet; generating " + trainSessions + " synthetic sessions and training one (once)...");
-    TrainCommand.trainOnSynthetic(dir.resolve("dataset"), trainSessions, 42, models);
+    long started = System.nanoTime();
+    Path version = null;
+    for (int attempt = 0; attempt < TRAINING_ATTEMPTS; attempt++) {
+      if (version != null) {
+        deleteTree(version);
+      }
+      // Same generated sessions every time; another seed for the split, initialisation and shuffling.
+      TrainCommand.trainOnSynthetic(dir.resolve("dataset"), trainSessions, 42, models,
+          "--seed", Long.toString(42 + attempt));
+      version = ModelVersions.newest(models).orElseThrow(() -> new IllegalStateException("training published no model"));
+      if (heldOutAccuracy(version) >= MIN_HELD_OUT_ACCURACY) {
+        break;
+      }
+    }
+    long seconds = Math.round((System.nanoTime() - started) / 1e9);
+    return "trained now on " + trainSessions + " synthetic sessions in " + seconds + " s" + heldOut(version);
+  }
+
+  /** The accuracy training measured on its held-out sessions; NaN if the model does not say. */
+  private static double heldOutAccuracy(Path version) {
+    try {
+      Object acc = ModelDescription.read(version).training().get("test_accuracy");
+      return acc instanceof Number n ? n.doubleValue() : Double.NaN;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  private static String heldOut(Path version) {
+    double acc = heldOutAccuracy(version);
+    return Double.isNaN(acc) ? "" : String.format(Locale.ROOT, ", held-out accuracy %.2f", acc);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private void runSessions(FusionConfig config, EventPublisher publisher, DemoTracker tracker, CountDownLatch stop)
@@ -183,7 +296,49 @@ public final class DemoCommand implements Callable<Integer> {
       tracker.refresh();
       stop.await(Math.max(1, Math.min(200, (next - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
     }
-    publisher.flush();
+  }
+
+  /**
+   * Holds what is printed while the broker, the registry, training and the pipeline start (the
+   * broker kit's formatter output, DJL's engine probing, our own start-up log lines), so the
+   * addresses are the first lines a user reads. What was held is printed only if start-up fails.
+   */
+  static final class StartupConsole {
+    private final PrintStream out;
+    private final PrintStream err;
+    private final ByteArrayOutputStream held = new ByteArrayOutputStream();
+    private boolean released;
+
+    private StartupConsole() {
+      this.out = System.out;
+      this.err = System.err;
+    }
+
+    static StartupConsole hold() {
+      StartupConsole c = new StartupConsole();
+      if (System.console() != null) {
+        c.err.print("fusion: starting Kafka, the Schema Registry and the pipeline (a first run also trains the demo model)...");
+        c.err.flush();
+      }
+      PrintStream sink = new PrintStream(c.held, true, StandardCharsets.UTF_8);
+      System.setOut(sink);
+      System.setErr(sink);
+      return c;
+    }
+
+    /** Puts the real streams back (once) and returns what was held. */
+    synchronized String release() {
+      if (!released) {
+        released = true;
+        System.setOut(out);
+        System.setErr(err);
+        if (System.console() != null) {
+          err.print("\r\033[K"); // the addresses replace the "starting" note
+          err.flush();
+        }
+      }
+      return held.toString(StandardCharsets.UTF_8);
+    }
   }
 
   /** Parses 90s, 5m, 1h, or ISO-8601 (PT5M). */

@@ -2,9 +2,11 @@ package io.fusionstream.cli;
 
 import io.fusionstream.app.FusionApp;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -24,20 +26,30 @@ public final class RunCommand implements Callable<Integer> {
     client.fusionConfig(); // reports bad values as usage errors before anything starts
     client.requireReachable(Duration.ofSeconds(15));
     FusionApp app = FusionApp.start(settings);
-    CountDownLatch closed = new CountDownLatch(1);
+    AtomicBoolean stopRequested = new AtomicBoolean();
     Thread hook = new Thread(() -> {
+      stopRequested.set(true);
       System.err.println("fusion: stopping (state is kept; a restart resumes from it)...");
-      app.close();
-      closed.countDown();
+      List<String> unflushed = app.shutdown(FusionApp.CLOSE_TIMEOUT);
+      System.err.println(unflushed.isEmpty() ? "fusion: stopped"
+          : "fusion: stopped without flushing: " + String.join("; ", unflushed));
     }, "fusion-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     System.err.println("fusion: running, model " + app.modelVersion() + ", http://localhost:" + app.httpPort()
         + "/ (Ctrl-C stops)");
     app.awaitTermination();
+    if (stopRequested.get()) {
+      // Ctrl-C or SIGTERM: the hook is stopping the app, and the JVM exits once it is done.
+      return 0;
+    }
     // Kafka Streams died on its own: report it and fail, so an orchestrator restarts us.
-    Runtime.getRuntime().removeShutdownHook(hook);
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      return 0; // a stop request came in just now; the hook reports it
+    }
+    KafkaStreams.State state = app.streams().state();
     app.close();
-    throw new IllegalStateException("Kafka Streams stopped with state " + app.streams().state()
-        + "; see the log above");
+    throw new IllegalStateException("Kafka Streams stopped with state " + state + "; see the log above");
   }
 }

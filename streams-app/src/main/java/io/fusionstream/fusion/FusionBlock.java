@@ -15,7 +15,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import io.fusionstream.schema.Modality;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -104,8 +103,17 @@ public final class FusionBlock extends AbstractBlock {
       throw new IllegalArgumentException(
           "standardisation of " + m + " needs " + arch.inputDim(m) + " values");
     }
-    means.get(i).getArray().set(FloatBuffer.wrap(mean));
-    scales.get(i).getArray().set(FloatBuffer.wrap(scale));
+    replace(means.get(i).getArray(), mean);
+    replace(scales.get(i).getArray(), scale);
+  }
+
+  /**
+   * Swaps in a new tensor rather than writing into the old one: PyTorch's in-place write from a
+   * buffer (NDArray.set) runs under a deprecated guard whose native warning goes straight to the
+   * process's stderr, where no logger setting can reach it.
+   */
+  private static void replace(NDArray parameter, float[] values) {
+    parameter.intern(parameter.getManager().create(values, parameter.getShape()));
   }
 
   @Override

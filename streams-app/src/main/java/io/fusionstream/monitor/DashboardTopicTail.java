@@ -39,6 +39,7 @@ public final class DashboardTopicTail implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DashboardTopicTail.class);
   private static final Duration POLL = Duration.ofMillis(500);
   private static final Duration RETRY_ASSIGN = Duration.ofSeconds(5);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofMillis(500);
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String predictionsTopic;
@@ -48,6 +49,7 @@ public final class DashboardTopicTail implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicBoolean started = new AtomicBoolean(false);
   private final CountDownLatch assigned = new CountDownLatch(1);
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final Thread thread;
 
   /**
@@ -87,7 +89,8 @@ public final class DashboardTopicTail implements AutoCloseable {
     try {
       // The topics may not exist yet when the app starts: keep trying until both have partitions.
       while (running.get() && !assign()) {
-        Thread.sleep(RETRY_ASSIGN.toMillis());
+        // wakeup() does not end a sleep; close() counts this latch down instead
+        stopRequested.await(RETRY_ASSIGN.toMillis(), TimeUnit.MILLISECONDS);
       }
       while (running.get()) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
@@ -100,7 +103,8 @@ public final class DashboardTopicTail implements AutoCloseable {
       LOG.warn("Dashboard tail of {} and {} stopped: the dashboard shows no new predictions or dead letters",
           predictionsTopic, deadLetterTopic, e);
     } finally {
-      consumer.close(Duration.ofSeconds(5));
+      // No group and no commits: closing has nothing to flush, so never wait on a broker that is gone.
+      consumer.close(CLOSE_TIMEOUT);
     }
   }
 
@@ -167,13 +171,14 @@ public final class DashboardTopicTail implements AutoCloseable {
   @Override
   public void close() {
     running.set(false);
+    stopRequested.countDown();
     if (started.compareAndSet(false, true)) {
       consumer.close(Duration.ZERO); // never started: no thread owns the consumer
       return;
     }
     consumer.wakeup();
     try {
-      thread.join(Duration.ofSeconds(10).toMillis());
+      thread.join(CLOSE_TIMEOUT.multipliedBy(4).toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -25,6 +25,7 @@ public final class EventPublisher implements AutoCloseable {
   private final KafkaProducer<String, SpecificRecord> producer;
   private final Map<String, AtomicLong> acked = new ConcurrentHashMap<>();
   private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+  private final AtomicLong unacknowledged = new AtomicLong();
 
   public EventPublisher(FusionConfig config, Map<String, Object> clientSettings) {
     this.config = config;
@@ -50,7 +51,9 @@ public final class EventPublisher implements AutoCloseable {
   }
 
   private void send(String topic, String session, SpecificRecord value) {
+    unacknowledged.incrementAndGet();
     producer.send(new ProducerRecord<>(topic, session, value), (meta, err) -> {
+      unacknowledged.decrementAndGet();
       if (err == null) {
         acked.computeIfAbsent(topic, t -> new AtomicLong()).incrementAndGet();
       } else {
@@ -85,5 +88,14 @@ public final class EventPublisher implements AutoCloseable {
   @Override
   public void close() {
     producer.close();
+  }
+
+  /**
+   * Closes within {@code timeout} even when the brokers are gone; returns false when some events
+   * were still unacknowledged and are dropped.
+   */
+  public boolean close(java.time.Duration timeout) {
+    producer.close(timeout);
+    return unacknowledged.get() == 0;
   }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -57,16 +59,18 @@ class CliExitCodesTest {
 
   @Test
   void anUnreachableBrokerIsOneClearLineAndExitCodeOne() throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
+    // Bound but never listening: connections are refused, and no other process can take the port
+    // while the test holds it (a port that was merely free a moment ago could be taken).
+    try (Socket refusing = new Socket()) {
+      refusing.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      int closedPort = refusing.getLocalPort();
+      Result r = run("topics", "describe", "-b", "localhost:" + closedPort);
+      assertThat(r.code()).isEqualTo(1);
+      List<String> errors = r.err().lines().filter(l -> l.startsWith("error:")).toList();
+      assertThat(errors).hasSize(1);
+      assertThat(errors.get(0)).startsWith("error: Cannot reach Kafka at localhost:" + closedPort + " within 10 s");
+      assertThat(r.err()).doesNotContain("\tat ");
     }
-    Result r = run("topics", "describe", "-b", "localhost:" + closedPort);
-    assertThat(r.code()).isEqualTo(1);
-    List<String> errors = r.err().lines().filter(l -> l.startsWith("error:")).toList();
-    assertThat(errors).hasSize(1);
-    assertThat(errors.get(0)).startsWith("error: Cannot reach Kafka at localhost:" + closedPort + " within 10 s");
-    assertThat(r.err()).doesNotContain("\tat ");
   }
 
   @Test

@@ -7,9 +7,8 @@ import io.fusionstream.registry.EmbeddedSchemaRegistry;
 import io.fusionstream.schema.FusedPrediction;
 import io.fusionstream.serde.AvroDeserializer;
 import io.fusionstream.serde.RestSchemaRegistryClient;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.ServerSocket;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,10 +16,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,37 +36,34 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code fusion demo --sessions 20} end to end, in this JVM, checked from outside the demo. */
+/**
+ * {@code fusion demo} as a user runs it: the packaged jar in its own JVM, standard output and
+ * standard error merged as on a terminal (native libraries write to the process's stderr, which
+ * an in-process test cannot see), checked from outside the demo.
+ */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class DemoCommandIT {
+  private static final Pattern KAFKA = Pattern.compile("Kafka bootstrap: localhost:(\\d+)");
+  private static final Pattern REGISTRY = Pattern.compile("Schema registry: http://localhost:(\\d+)");
+  private static final Pattern DASHBOARD = Pattern.compile("Dashboard: http://localhost:(\\d+)/");
+  private static final Pattern MODEL = Pattern.compile(
+      "Model: fusion v\\d+ \\((trained now on \\d+ synthetic sessions in \\d+ s|from an earlier run)"
+          + "(, held-out accuracy \\d\\.\\d\\d)?\\) on (cpu|gpu:\\d+); encoders text \\S+, image \\S+( \\(baseline\\))?, audio \\S+( \\(baseline\\))?");
+  /** A WARN (or native "[W...]") line from an inference engine: probing noise a user cannot act on. */
+  private static final Pattern ENGINE_WARNING = Pattern.compile(
+      "WARN\\s+(ai\\.djl|a\\.d\\.)\\S*|WARN\\s+\\S*(OrtEngine|PtEngine)|^\\[W\\d{4} .*\\] Warning:");
 
   @Test
-  void everyWindowOfTheGeneratedSessionsIsFusedOnceAndTheAddressesAnswer(@TempDir Path dir) throws Exception {
-    int kafkaPort = freePort();
-    int registryPort = freePort();
-    int httpPort = freePort();
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    PrintStream tee = new PrintStream(new java.io.OutputStream() {
-      @Override
-      public void write(int b) {
-        captured.write(b);
-        original.write(b);
-      }
-    }, true, StandardCharsets.UTF_8);
-    System.setOut(tee);
-    CompletableFuture<Integer> demo;
+  void addressesComeFirstEveryWindowIsFusedOnceAndARestartStopsPromptly(@TempDir Path dir) throws Exception {
+    Demo demo = Demo.start(dir, "--sessions", "20", "--rate", "10", "--train-sessions", "150");
     try {
-      demo = CompletableFuture.supplyAsync(() -> FusionCli.commandLine().execute("demo", "--sessions", "20",
-          "--rate", "10", "--kafka-port", "" + kafkaPort, "--registry-port", "" + registryPort,
-          "--http-port", "" + httpPort, "--data-dir", dir.toString(), "--train-sessions", "150"));
-
-      Awaitility.await().atMost(Duration.ofMinutes(1)).until(() -> out(captured).contains("Dashboard:"));
-      List<String> lines = out(captured).lines().toList();
-      assertThat(lines.subList(0, 3)).containsExactly(
-          "Kafka bootstrap: localhost:" + kafkaPort,
-          "Schema registry: http://localhost:" + registryPort,
-          "Dashboard: http://localhost:" + httpPort + "/");
+      Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> demo.lines().size() >= 4);
+      List<String> first = demo.lines().subList(0, 4);
+      int kafkaPort = port(KAFKA, first.get(0));
+      int registryPort = port(REGISTRY, first.get(1));
+      int httpPort = port(DASHBOARD, first.get(2));
+      assertThat(first.get(3)).matches(MODEL);
+      assertThat(first.get(3)).contains("trained now on 150 synthetic sessions");
 
       // The printed addresses answer while the demo runs: a Kafka client, a registry call, the page.
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", "localhost:" + kafkaPort))) {
@@ -74,29 +71,105 @@ class DemoCommandIT {
       }
       HttpClient http = HttpClient.newHttpClient();
       assertThat(get(http, "http://localhost:" + registryPort + "/subjects").statusCode()).isEqualTo(200);
-      Awaitility.await().atMost(Duration.ofMinutes(3)).ignoreExceptions()
-          .until(() -> get(http, "http://localhost:" + httpPort + "/").statusCode() == 200);
       assertThat(get(http, "http://localhost:" + httpPort + "/").body()).contains("FusionStream");
 
-      assertThat(demo.get(6, TimeUnit.MINUTES)).isZero();
+      assertThat(demo.awaitExit(6, TimeUnit.MINUTES)).as("the demo ends by itself after --sessions").isTrue();
+      assertThat(demo.process.exitValue()).as(demo.text()).isZero();
     } finally {
-      System.setOut(original);
+      demo.process.destroyForcibly();
     }
+    assertThat(demo.lines()).as("no engine warnings on a CPU-only machine:%n%s", demo.text())
+        .noneMatch(l -> ENGINE_WARNING.matcher(l).find());
     Matcher summary = Pattern.compile("Summary: (\\d+) session windows generated, (\\d+) fused, (\\d+) missing")
-        .matcher(out(captured));
+        .matcher(demo.text());
     assertThat(summary.find()).as("the demo prints a summary").isTrue();
     assertThat(summary.group(1)).isEqualTo("20");
     assertThat(summary.group(2)).isEqualTo("20");
     assertThat(summary.group(3)).isEqualTo("0");
+    // Both counts of the status line come from the same reads of the predictions topic: this run's
+    // fused windows are never more than all fused windows.
+    Matcher status = Pattern.compile("windows fused (\\d+) \\(this run's sessions: (\\d+)/(\\d+)\\)").matcher(demo.text());
+    while (status.find()) {
+      assertThat(Integer.parseInt(status.group(1))).as(status.group()).isGreaterThanOrEqualTo(Integer.parseInt(status.group(2)));
+    }
 
     // Independently of the demo's own bookkeeping: restart the kept broker and registry from the
     // data dir and read the predictions topic as a consumer would.
-    try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(freePort()).dataDir(dir.resolve("kafka")).build();
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).dataDir(dir.resolve("kafka")).build();
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.builder(kafka.bootstrapServers()).port(0).start()) {
       Map<String, Integer> perWindow = readPredictions(kafka.bootstrapServers(), registry.url());
       assertThat(perWindow).hasSize(20);
       assertThat(perWindow.values()).allMatch(n -> n == 1);
     }
+
+    // A second run reuses the model, and SIGTERM (the same shutdown hook as Ctrl-C; SIGINT is
+    // ignored by processes a non-interactive shell starts in the background, so a test cannot rely
+    // on it) stops it well within the @Timeout, saying how it stopped.
+    Demo again = Demo.start(dir);
+    try {
+      Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> again.text().contains("events in:"));
+      assertThat(again.lines().get(3)).matches(MODEL).contains("from an earlier run");
+      // Not Process.destroy(): it also closes our end of the pipe, and the demo's last lines with it.
+      assertThat(again.process.toHandle().destroy()).as("SIGTERM sent").isTrue();
+      assertThat(again.awaitExit(60, TimeUnit.SECONDS)).as("stopped after SIGTERM:%n%s", again.text()).isTrue();
+    } finally {
+      again.process.destroyForcibly();
+    }
+    assertThat(again.text()).contains("FusionStream stopped in");
+  }
+
+  /** The packaged demo in a child JVM, its merged output collected line by line. */
+  private record Demo(Process process, List<String> output, Thread reader) {
+    static Demo start(Path dir, String... args) throws Exception {
+      Path jar = Path.of("target", "fusionstream.jar").toAbsolutePath();
+      assertThat(jar).as("the packaged jar (mvn package runs before the integration tests)").exists();
+      List<String> command = new ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-Dai.djl.offline=true",
+          "-jar", jar.toString(), "demo", "--kafka-port", "0", "--registry-port", "0", "--http-port", "0",
+          "--data-dir", dir.toString()));
+      command.addAll(List.of(args));
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      List<String> output = Collections.synchronizedList(new ArrayList<>());
+      Thread reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+          // The status line redraws itself with carriage returns: each redraw is a line here.
+          r.lines().flatMap(l -> java.util.Arrays.stream(l.split("\r"))).filter(l -> !l.isBlank()).forEach(l -> {
+            output.add(l.strip());
+            System.out.println("demo| " + l.strip());
+          });
+        } catch (java.io.IOException | java.io.UncheckedIOException ended) {
+          // the process is gone
+        }
+      }, "demo-output");
+      reader.setDaemon(true);
+      reader.start();
+      return new Demo(p, output, reader);
+    }
+
+    /** Waits for the process to end and for its last output to be read (the pipe outlives it). */
+    boolean awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
+      if (!process.waitFor(timeout, unit)) {
+        return false;
+      }
+      reader.join(unit.toMillis(timeout));
+      return !reader.isAlive();
+    }
+
+    List<String> lines() {
+      synchronized (output) {
+        return List.copyOf(output);
+      }
+    }
+
+    String text() {
+      return String.join("\n", lines());
+    }
+  }
+
+  private static int port(Pattern line, String actual) {
+    Matcher m = line.matcher(actual);
+    assertThat(m.matches()).as("'%s' matches %s", actual, line).isTrue();
+    return Integer.parseInt(m.group(1));
   }
 
   private static Map<String, Integer> readPredictions(String bootstrap, String registryUrl) {
@@ -114,8 +187,8 @@ class DemoCommandIT {
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+      // Reads exactly up to the end offsets taken above; the class @Timeout bounds it.
+      while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           FusedPrediction p = avro.deserialize(r.topic(), r.value());
           perWindow.merge(p.getSessionId() + "@" + p.getWindowStart(), 1, Integer::sum);
@@ -128,17 +201,5 @@ class DemoCommandIT {
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String out(ByteArrayOutputStream captured) {
-    synchronized (captured) {
-      return captured.toString(StandardCharsets.UTF_8);
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -6,10 +6,16 @@ import io.fusionstream.dev.EmbeddedKafka;
 import io.fusionstream.schema.TextEvent;
 import io.fusionstream.serde.AvroSerdeConfig;
 import io.fusionstream.serde.RestSchemaRegistryClient;
-import java.net.ServerSocket;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,18 +24,29 @@ import picocli.CommandLine;
 @Tag("integration")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RegistryCommandIT {
+  private static final Pattern ADDRESS = Pattern.compile("Schema Registry at http://[^:]+:(\\d+)");
 
   @Test
   void servesTheRegistryUntilStopped() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PrintStream original = System.out;
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
       RegistryCommand command = new RegistryCommand();
       CommandLine cli = new CommandLine(command);
-      CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute(
-          "-b", kafka.bootstrapServers(), "--port", Integer.toString(port), "--topic", "_schemas_cli"));
+      // Port 0 and the printed address, rather than a port that was free a moment ago.
+      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      CompletableFuture<Integer> exit;
+      try {
+        exit = CompletableFuture.supplyAsync(() -> cli.execute(
+            "-b", kafka.bootstrapServers(), "--port", "0", "--topic", "_schemas_cli"));
+        Awaitility.await().atMost(Duration.ofSeconds(60))
+            .until(() -> ADDRESS.matcher(printed.toString(StandardCharsets.UTF_8)).find() || exit.isDone());
+      } finally {
+        System.setOut(original);
+      }
+      Matcher address = ADDRESS.matcher(printed.toString(StandardCharsets.UTF_8));
+      assertThat(address.find()).as("printed: %s", printed).isTrue();
+      int port = Integer.parseInt(address.group(1));
 
       RestSchemaRegistryClient client = new RestSchemaRegistryClient(Map.of(
           AvroSerdeConfig.SCHEMA_REGISTRY_URL, "http://localhost:" + port,

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -37,8 +38,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Opens the dashboard in Debian's headless Chromium while synthetic sessions flow, and checks that
- * the charts render and that predictions appear and update. Leaves a screenshot in
- * {@code target/dashboard.png}. Skipped where Chromium or its driver is not installed
+ * the charts render, that no axis label is clipped at 1280 and 1920 px wide, and that predictions
+ * appear and update. Leaves screenshots in {@code streams-app/target/}: {@code dashboard.png},
+ * {@code dashboard-1280.png} and {@code dashboard-1920.png}. Skipped where Chromium or its driver is not installed
  * ({@code apt-get install chromium chromium-driver}; {@code .ci/run} installs them).
  */
 @Tag("integration")
@@ -69,7 +71,8 @@ class DashboardBrowserIT {
     feed = new DashboardFeed(metrics, new DashboardFeed.Settings(Duration.ofMillis(500), 300, 50, 20, 0.5)).start();
     server = new HttpServer("127.0.0.1", 0, metrics, feed, new HealthCheck(() -> "RUNNING", () -> true)).start();
     sessions = Executors.newSingleThreadScheduledExecutor();
-    sessions.scheduleAtFixedRate(new SyntheticSessions(metrics, feed), 0, 250, TimeUnit.MILLISECONDS);
+    // Latencies like the demo's (the window's wait included): 5-digit millisecond axis labels.
+    sessions.scheduleAtFixedRate(new SyntheticSessions(metrics, feed, 7_000, 9_000), 0, 250, TimeUnit.MILLISECONDS);
 
     profile = Files.createTempDirectory("fusion-chromium-");
     ChromeOptions options = new ChromeOptions();
@@ -171,6 +174,53 @@ class DashboardBrowserIT {
         .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
         .map(LogEntry::getMessage).collect(Collectors.toList());
     assertThat(errors).as("browser console errors").isEmpty();
+  }
+
+  @Test
+  void noAxisLabelIsClippedAtCommonScreenWidths() throws Exception {
+    driver.get("http://127.0.0.1:" + server.port() + "/");
+    WebDriverWait wait = new WebDriverWait(driver, PATIENCE);
+    JavascriptExecutor js = driver;
+    for (int width : new int[] {1280, 1920}) {
+      driver.manage().window().setSize(new Dimension(width, 1300));
+      for (String chart : CHARTS) {
+        wait.until(d -> ((Number) js.executeScript("return window.fusionDashboard.points(arguments[0])", chart))
+            .intValue() >= 3);
+      }
+      // The latency quantiles reach 5 digits (e.g. "10,000" ms), the case that was cut to "0,000".
+      wait.until(d -> yAxis(chart("chart-latency")).labels().stream().anyMatch(l -> l.replaceAll("\\D", "").length() >= 5));
+      for (String chart : CHARTS) {
+        YAxis y = yAxis(chart(chart));
+        assertThat(y.labels()).as("%s at %d px has tick labels", chart, width).isNotEmpty();
+        // uPlot draws y labels right-aligned left of the ticks; a label starting left of the
+        // canvas is cut off.
+        assertThat(y.leftmostLabelEdge()).as("%s at %d px: leftmost label edge of %s", chart, width, y.labels())
+            .isGreaterThanOrEqualTo(0.0);
+      }
+      Path target = Path.of(System.getProperty("project.build.directory", "target"));
+      Files.createDirectories(target);
+      File shot = driver.getScreenshotAs(OutputType.FILE);
+      Files.copy(shot.toPath(), target.resolve("dashboard-" + width + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private record YAxis(List<String> labels, double leftmostLabelEdge) {}
+
+  private Map<String, Object> chart(String id) {
+    // Read from the chart uPlot drew: its tick labels, the axis position and the font it used.
+    @SuppressWarnings("unchecked")
+    Map<String, Object> axis = (Map<String, Object>) driver.executeScript(
+        "const u = window.fusionDashboard.plot(arguments[0]); const a = u.axes[1];"
+            + "const ctx = document.createElement('canvas').getContext('2d'); ctx.font = a.font[0];"
+            + "const labels = (a._values || []).filter(v => v !== null && v !== undefined).map(String);"
+            + "const widest = labels.reduce((w, l) => Math.max(w, ctx.measureText(l).width), 0) / devicePixelRatio;"
+            + "return {labels: labels, left: a._pos - (a.ticks.show ? a.ticks.size : 0) - a.gap - widest};", id);
+    return axis;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static YAxis yAxis(Map<String, Object> axis) {
+    return new YAxis((List<String>) axis.get("labels"), ((Number) axis.get("left")).doubleValue());
   }
 
   private long rowCount() {

@@ -25,12 +25,21 @@ final class SyntheticSessions implements Runnable {
   private final FusionMetrics metrics;
   private final DashboardFeed feed;
   private final Random random = new Random(42);
+  private final int minLatencyMs;
+  private final int latencySpreadMs;
   private int step;
   private long offset;
 
   SyntheticSessions(FusionMetrics metrics, DashboardFeed feed) {
+    this(metrics, feed, 150, 600);
+  }
+
+  /** End-to-end latencies uniform in [minMs, minMs + spreadMs): the demo's are 7 to 16 s. */
+  SyntheticSessions(FusionMetrics metrics, DashboardFeed feed, int minLatencyMs, int spreadMs) {
     this.metrics = metrics;
     this.feed = feed;
+    this.minLatencyMs = minLatencyMs;
+    this.latencySpreadMs = spreadMs;
     metrics.modelVersion(MODEL_VERSION);
     feed.onState("RUNNING");
   }
@@ -60,7 +69,7 @@ final class SyntheticSessions implements Runnable {
     metrics.batch(PipelineMetrics.STAGE_FUSE, 1 + random.nextInt(3), Duration.ofMillis(2 + random.nextInt(5)).toNanos());
     metrics.prediction(p.getLabel());
     metrics.modalitiesPresent(p.getModalitiesPresent());
-    metrics.endToEndLatency(150 + random.nextInt(600));
+    metrics.endToEndLatency(minLatencyMs + random.nextInt(latencySpreadMs));
     feed.onPrediction(p);
 
     if (step % 7 == 3) {
