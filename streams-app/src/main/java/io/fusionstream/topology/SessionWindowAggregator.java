@@ -32,6 +32,14 @@ import org.apache.kafka.streams.state.Stores;
  * end + grace and its last event: a session's last window does not wait for traffic that never
  * comes. Events for a window that has closed are dropped and counted.
  *
+ * <p>The wall clock says nothing about events still unread, though: after a restart, or whenever the
+ * task works through a backlog, a window's remaining events may still sit in the input topics while
+ * its last <em>processed</em> event looks old. So the idle emission also needs the task to be caught
+ * up: either the task's own event time (the largest event time of any session on it, changelogged)
+ * has passed the window's end + grace, as it does in a live stream with other traffic, or the task
+ * has processed nothing for the idle timeout (and, after a start, for at least
+ * {@link #STARTUP_QUIET_MS}), as when all traffic stopped.
+ *
  * <p>A window emitted by the idle timeout stays as a marker until its session's time closes it, so
  * a straggler is dropped as late instead of opening a second result for the same window. A session
  * silent on the wall clock for {@link #expiryMs} is forgotten: its clock and markers are deleted
@@ -41,6 +49,10 @@ final class SessionWindowAggregator implements Processor<String, EncodedEvent, S
   static final String REASON_MISSING_MODALITY = "missing-required-modality";
   /** Sessions are forgotten after at least this much wall-clock silence. */
   static final long MIN_EXPIRY_MS = 60_000;
+  /** How long a task that just started must see no input before it counts as quiet. */
+  static final long STARTUP_QUIET_MS = 10_000;
+  /** The clock store's key of the task's own time; a session id is never blank. */
+  private static final String TASK_TIME = "";
 
   private final WindowSpec spec;
   private final long idleTimeoutMs;
@@ -56,6 +68,8 @@ final class SessionWindowAggregator implements Processor<String, EncodedEvent, S
   private KeyValueStore<String, SessionClock> clocks;
   private long idleTickMs;
   private long lastExpiryScanMs = Long.MIN_VALUE;
+  private long taskTime;
+  private long quietSinceMs;
 
   SessionWindowAggregator(WindowSpec spec, Duration idleTimeout, boolean maxPooling, Set<Modality> required,
       String windowStoreName, String clockStoreName, PipelineMetrics metrics) {
@@ -99,6 +113,10 @@ final class SessionWindowAggregator implements Processor<String, EncodedEvent, S
     this.context = context;
     this.windows = context.getStateStore(windowStoreName);
     this.clocks = context.getStateStore(clockStoreName);
+    SessionClock saved = clocks.get(TASK_TIME);
+    taskTime = saved == null ? Long.MIN_VALUE : saved.eventTime();
+    // Input may still be on its way (restoring, a backlog upstream): not quiet before a while.
+    quietSinceMs = context.currentSystemTimeMs() + Math.max(0, STARTUP_QUIET_MS - idleTimeoutMs);
     // The check runs a few times per idle timeout, so a window is emitted within the timeout.
     idleTickMs = Math.max(10, Math.min(idleTimeoutMs / 4, 1000));
     context.schedule(Duration.ofMillis(idleTickMs), PunctuationType.WALL_CLOCK_TIME, this::onTick);
@@ -109,6 +127,11 @@ final class SessionWindowAggregator implements Processor<String, EncodedEvent, S
     EncodedEvent event = record.value();
     String session = record.key();
     long now = context.currentSystemTimeMs();
+    quietSinceMs = Math.max(quietSinceMs, now);
+    if (event.eventTime() > taskTime) {
+      taskTime = event.eventTime();
+      clocks.put(TASK_TIME, new SessionClock(taskTime, now, List.of()));
+    }
     SessionClock clock = clocks.get(session);
     clock = (clock == null ? SessionClock.empty() : clock).advance(event.eventTime(), now);
     boolean late = false;
@@ -165,6 +188,7 @@ final class SessionWindowAggregator implements Processor<String, EncodedEvent, S
 
   private void emitIdle(long now) {
     long wait = Math.max(0, idleTimeoutMs - idleTickMs);
+    boolean taskQuiet = now - quietSinceMs >= wait;
     List<KeyValue<Bytes, WindowAggregate>> due = new ArrayList<>();
     List<Bytes> orphans = new ArrayList<>();
     try (KeyValueIterator<Bytes, WindowAggregate> it = windows.all()) {
@@ -174,7 +198,8 @@ final class SessionWindowAggregator implements Processor<String, EncodedEvent, S
           break; // keys are ordered by end
         }
         if (!kv.value.emitted()) {
-          if (kv.value.lastEventWallMs() + wait <= now) {
+          boolean caughtUp = taskQuiet || spec.isClosed(WindowKey.endOf(kv.key), taskTime);
+          if (caughtUp && kv.value.lastEventWallMs() + wait <= now) {
             due.add(kv);
           }
         } else if (clocks.get(WindowKey.fromBytes(kv.key).sessionId()) == null) {
@@ -189,13 +214,19 @@ final class SessionWindowAggregator implements Processor<String, EncodedEvent, S
     orphans.forEach(windows::delete);
   }
 
-  /** Forgets sessions silent for {@link #expiryMs}: their clocks and markers are what state would keep forever. */
+  /**
+   * Forgets sessions silent for {@link #expiryMs}: their clocks and markers are what state would keep
+   * forever. Silent means on the wall clock and, unless the task is quiet, also in the task's event
+   * time: after a restart every session looks silent on the wall clock while its backlog is unread.
+   */
   private void expireSilentSessions(long now) {
+    boolean taskQuiet = now - quietSinceMs >= Math.max(0, idleTimeoutMs - idleTickMs);
     List<KeyValue<String, SessionClock>> silent = new ArrayList<>();
     try (KeyValueIterator<String, SessionClock> it = clocks.all()) {
       while (it.hasNext()) {
         KeyValue<String, SessionClock> kv = it.next();
-        if (kv.value.lastWallMs() <= now - expiryMs) {
+        if (!kv.key.equals(TASK_TIME) && kv.value.lastWallMs() <= now - expiryMs
+            && (taskQuiet || taskTime - kv.value.eventTime() >= expiryMs)) {
           silent.add(kv);
         }
       }
