@@ -28,16 +28,12 @@ public class FusionDeserializationExceptionHandler implements DeserializationExc
 
   private static final Logger LOG = LoggerFactory.getLogger(FusionDeserializationExceptionHandler.class);
   private final LogAndContinueExceptionHandler builtIn = new LogAndContinueExceptionHandler();
-  private PipelineMetrics metrics = PipelineMetrics.NOOP;
-  private java.util.Optional<TaskFailureTracker> failures = java.util.Optional.empty();
-  private int maxRequestSize;
+  private HandlerSupport support = HandlerSupport.unconfigured();
 
   @Override
   public void configure(Map<String, ?> configs) {
     builtIn.configure(configs);
-    metrics = DeadLetters.metrics(configs);
-    failures = TaskFailureTracker.from(configs);
-    maxRequestSize = DeadLetters.maxRequestSize(configs);
+    support = HandlerSupport.from(configs);
   }
 
   @Override
@@ -46,19 +42,15 @@ public class FusionDeserializationExceptionHandler implements DeserializationExc
     if (registryError != null && !registryError.isNotFound()) {
       LOG.error("Schema registry unavailable while reading {}-{}@{}; stopping the task",
           record.topic(), record.partition(), record.offset(), exception);
-      failures.ifPresent(f -> f.failingRecord(context.taskId(), record.topic(), record.partition(), record.offset(), exception));
+      support.failing(context.taskId(), record.topic(), record.partition(), record.offset(), exception);
       return Response.fail();
     }
     String reason = registryError != null ? REASON_UNKNOWN_SCHEMA
         : cause(exception, OversizedRecordException.class) != null ? REASON_RECORD_TOO_LARGE
         : REASON_UNDECODABLE;
     List<ProducerRecord<byte[], byte[]>> letters = builtIn.handleError(context, record, exception).deadLetterQueueRecords();
-    DeadLetters.addReason(letters, reason);
-    // A record over the size limit has a letter over it too: it goes without its payload. Under
-    // exactly-once a refused send would abort the transaction, so it must never be attempted.
-    letters = DeadLetters.writable(letters, maxRequestSize, FusionProductionExceptionHandler.REASON_TOO_LARGE);
-    metrics.deadLetter(reason);
-    return Response.resume(letters);
+    // A record over the size limit has a letter over it too: it goes without its payload.
+    return Response.resume(support.finish(letters, reason, FusionProductionExceptionHandler.REASON_TOO_LARGE));
   }
 
   private static SchemaRegistryException registryError(Throwable t) {

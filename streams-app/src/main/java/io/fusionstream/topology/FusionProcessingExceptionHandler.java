@@ -2,7 +2,6 @@ package io.fusionstream.topology;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
@@ -24,16 +23,12 @@ import org.slf4j.LoggerFactory;
 public class FusionProcessingExceptionHandler implements ProcessingExceptionHandler {
   private static final Logger LOG = LoggerFactory.getLogger(FusionProcessingExceptionHandler.class);
   private final LogAndContinueProcessingExceptionHandler builtIn = new LogAndContinueProcessingExceptionHandler();
-  private PipelineMetrics metrics = PipelineMetrics.NOOP;
-  private Optional<TaskFailureTracker> failures = Optional.empty();
-  private int maxRequestSize;
+  private HandlerSupport support = HandlerSupport.unconfigured();
 
   @Override
   public void configure(Map<String, ?> configs) {
     builtIn.configure(configs);
-    metrics = DeadLetters.metrics(configs);
-    failures = TaskFailureTracker.from(configs);
-    maxRequestSize = DeadLetters.maxRequestSize(configs);
+    support = HandlerSupport.from(configs);
   }
 
   @Override
@@ -43,16 +38,12 @@ public class FusionProcessingExceptionHandler implements ProcessingExceptionHand
       LOG.error("Processing failed in {} (task {}, {}-{}@{}); stopping the task",
           context.processorNodeId(), context.taskId(), context.topic(), context.partition(), context.offset(),
           exception);
-      failures.ifPresent(f -> f.failingRecord(context.taskId(), context.topic(), context.partition(),
-          context.offset(), exception));
+      support.failing(context.taskId(), context.topic(), context.partition(), context.offset(), exception);
       return Response.fail();
     }
     Exception reported = rejected.getCause() instanceof Exception cause ? cause : rejected;
     List<ProducerRecord<byte[], byte[]>> letters = builtIn.handleError(context, record, reported).deadLetterQueueRecords();
-    DeadLetters.addReason(letters, rejected.reason());
-    letters = DeadLetters.writable(letters, maxRequestSize, FusionProductionExceptionHandler.REASON_TOO_LARGE);
-    metrics.deadLetter(rejected.reason());
-    return Response.resume(letters);
+    return Response.resume(support.finish(letters, rejected.reason(), FusionProductionExceptionHandler.REASON_TOO_LARGE));
   }
 
   private static DeadLetterException findRejection(Throwable t) {

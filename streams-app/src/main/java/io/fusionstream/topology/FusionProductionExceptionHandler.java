@@ -2,7 +2,6 @@ package io.fusionstream.topology;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
@@ -38,18 +37,12 @@ public class FusionProductionExceptionHandler implements ProductionExceptionHand
 
   private static final Logger LOG = LoggerFactory.getLogger(FusionProductionExceptionHandler.class);
   private final DefaultProductionExceptionHandler builtIn = new DefaultProductionExceptionHandler();
-  private PipelineMetrics metrics = PipelineMetrics.NOOP;
-  private Optional<TaskFailureTracker> failures = Optional.empty();
-  private String deadLetterTopic;
-  private int maxRequestSize;
+  private HandlerSupport support = HandlerSupport.unconfigured();
 
   @Override
   public void configure(Map<String, ?> configs) {
     builtIn.configure(configs);
-    metrics = DeadLetters.metrics(configs);
-    failures = TaskFailureTracker.from(configs);
-    deadLetterTopic = DeadLetters.topic(configs);
-    maxRequestSize = DeadLetters.maxRequestSize(configs);
+    support = HandlerSupport.from(configs);
   }
 
   @Override
@@ -58,26 +51,23 @@ public class FusionProductionExceptionHandler implements ProductionExceptionHand
     if (reason == null) {
       Response response = builtIn.handleError(context, record, exception);
       if (response.result() == Result.FAIL) {
-        failures.ifPresent(f -> f.failingRecord(context.taskId(), context.topic(), context.partition(),
-            context.offset(), exception));
+        support.failing(context.taskId(), context.topic(), context.partition(), context.offset(), exception);
       }
       return response;
     }
-    if (record.topic().equals(deadLetterTopic)) {
+    if (record.topic().equals(support.deadLetterTopic)) {
       return deadLetterRefused(context, record, exception, reason);
     }
-    if (deadLetterTopic == null) {
+    if (support.deadLetterTopic == null) {
       LOG.warn("Write to {} refused ({}), no dead-letter topic configured: skipping it (task {}, source {}-{}@{})",
           record.topic(), exception.toString(), context.taskId(), context.topic(), context.partition(), context.offset());
-      metrics.outputSkipped(reason);
+      support.metrics.outputSkipped(reason);
       return Response.resume();
     }
     List<ProducerRecord<byte[], byte[]>> letters = builtIn.handleError(context, record, exception).deadLetterQueueRecords();
-    DeadLetters.addReason(letters, reason);
-    letters = DeadLetters.writable(letters, maxRequestSize, reason);
+    letters = support.finish(letters, reason, reason);
     LOG.warn("Write to {} refused ({}); dead-lettering its source record {}-{}@{} (task {})", record.topic(),
         exception.toString(), context.topic(), context.partition(), context.offset(), context.taskId());
-    metrics.deadLetter(reason);
     return Response.resume(letters);
   }
 
@@ -86,12 +76,12 @@ public class FusionProductionExceptionHandler implements ProductionExceptionHand
     if (letter.headers().lastHeader(DeadLetters.HEADER_PAYLOAD_DROPPED) != null) {
       LOG.error("Dead letter without payload refused too ({}); skipping it (task {}, source {}-{}@{})",
           exception.toString(), context.taskId(), context.topic(), context.partition(), context.offset());
-      metrics.outputSkipped(reason);
+      support.metrics.outputSkipped(reason);
       return Response.resume();
     }
     LOG.warn("Dead letter refused ({}); sending it without its payload (task {}, source {}-{}@{})",
         exception.toString(), context.taskId(), context.topic(), context.partition(), context.offset());
-    metrics.deadLetterPayloadDropped(reason);
+    support.metrics.deadLetterPayloadDropped(reason);
     return Response.resume(List.of(DeadLetters.withoutPayload(letter, reason)));
   }
 

@@ -195,19 +195,9 @@ class ImageBoundsTest {
     deflater.end();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-    chunk(out, "IHDR", ihdr.array());
-    chunk(out, "IDAT", idat.toByteArray());
-    chunk(out, "IEND", new byte[0]);
+    ImageDecoderTest.chunk(out, "IHDR", ihdr.array());
+    ImageDecoderTest.chunk(out, "IDAT", idat.toByteArray());
+    ImageDecoderTest.chunk(out, "IEND", new byte[0]);
     return out.toByteArray();
-  }
-
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] body) {
-    CRC32 crc = new CRC32();
-    crc.update(type.getBytes());
-    crc.update(body);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(body.length).array());
-    out.writeBytes(type.getBytes());
-    out.writeBytes(body);
-    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 }

@@ -160,7 +160,8 @@ class ImageDecoderTest {
     return out.toByteArray();
   }
 
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] body) {
+  /** Appends one PNG chunk: length, type, body, CRC. */
+  static void chunk(ByteArrayOutputStream out, String type, byte[] body) {
     CRC32 crc = new CRC32();
     crc.update(type.getBytes());
     crc.update(body);
