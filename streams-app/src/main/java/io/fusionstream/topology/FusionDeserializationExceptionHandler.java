@@ -26,12 +26,14 @@ public class FusionDeserializationExceptionHandler implements DeserializationExc
   private static final Logger LOG = LoggerFactory.getLogger(FusionDeserializationExceptionHandler.class);
   private final LogAndContinueExceptionHandler builtIn = new LogAndContinueExceptionHandler();
   private PipelineMetrics metrics = PipelineMetrics.NOOP;
+  private DeadLetterPolicy policy = DeadLetterPolicy.DEFAULT;
   private java.util.Optional<TaskFailureTracker> failures = java.util.Optional.empty();
 
   @Override
   public void configure(Map<String, ?> configs) {
     builtIn.configure(configs);
     metrics = DeadLetters.metrics(configs);
+    policy = DeadLetterPolicy.from(configs);
     failures = TaskFailureTracker.from(configs);
   }
 
@@ -46,7 +48,7 @@ public class FusionDeserializationExceptionHandler implements DeserializationExc
     }
     String reason = registryError != null ? REASON_UNKNOWN_SCHEMA : REASON_UNDECODABLE;
     List<ProducerRecord<byte[], byte[]>> letters = builtIn.handleError(context, record, exception).deadLetterQueueRecords();
-    DeadLetters.addReason(letters, reason);
+    letters = DeadLetters.addReason(letters, reason, policy);
     metrics.deadLetter(reason);
     return Response.resume(letters);
   }

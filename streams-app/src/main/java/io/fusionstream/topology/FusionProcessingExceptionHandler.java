@@ -25,6 +25,7 @@ public class FusionProcessingExceptionHandler implements ProcessingExceptionHand
   private static final Logger LOG = LoggerFactory.getLogger(FusionProcessingExceptionHandler.class);
   private final LogAndContinueProcessingExceptionHandler builtIn = new LogAndContinueProcessingExceptionHandler();
   private PipelineMetrics metrics = PipelineMetrics.NOOP;
+  private DeadLetterPolicy policy = DeadLetterPolicy.DEFAULT;
   private Optional<TaskFailureTracker> failures = Optional.empty();
   private int maxRequestSize;
 
@@ -32,6 +33,7 @@ public class FusionProcessingExceptionHandler implements ProcessingExceptionHand
   public void configure(Map<String, ?> configs) {
     builtIn.configure(configs);
     metrics = DeadLetters.metrics(configs);
+    policy = DeadLetterPolicy.from(configs);
     failures = TaskFailureTracker.from(configs);
     maxRequestSize = DeadLetters.maxRequestSize(configs);
   }
@@ -49,7 +51,7 @@ public class FusionProcessingExceptionHandler implements ProcessingExceptionHand
     }
     Exception reported = rejected.getCause() instanceof Exception cause ? cause : rejected;
     List<ProducerRecord<byte[], byte[]>> letters = builtIn.handleError(context, record, reported).deadLetterQueueRecords();
-    DeadLetters.addReason(letters, rejected.reason());
+    letters = DeadLetters.addReason(letters, rejected.reason(), policy);
     letters = DeadLetters.writable(letters, maxRequestSize, FusionProductionExceptionHandler.REASON_TOO_LARGE);
     metrics.deadLetter(rejected.reason());
     return Response.resume(letters);

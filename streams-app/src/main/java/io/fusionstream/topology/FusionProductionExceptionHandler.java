@@ -39,6 +39,7 @@ public class FusionProductionExceptionHandler implements ProductionExceptionHand
   private static final Logger LOG = LoggerFactory.getLogger(FusionProductionExceptionHandler.class);
   private final DefaultProductionExceptionHandler builtIn = new DefaultProductionExceptionHandler();
   private PipelineMetrics metrics = PipelineMetrics.NOOP;
+  private DeadLetterPolicy policy = DeadLetterPolicy.DEFAULT;
   private Optional<TaskFailureTracker> failures = Optional.empty();
   private String deadLetterTopic;
   private int maxRequestSize;
@@ -47,6 +48,7 @@ public class FusionProductionExceptionHandler implements ProductionExceptionHand
   public void configure(Map<String, ?> configs) {
     builtIn.configure(configs);
     metrics = DeadLetters.metrics(configs);
+    policy = DeadLetterPolicy.from(configs);
     failures = TaskFailureTracker.from(configs);
     deadLetterTopic = DeadLetters.topic(configs);
     maxRequestSize = DeadLetters.maxRequestSize(configs);
@@ -73,7 +75,7 @@ public class FusionProductionExceptionHandler implements ProductionExceptionHand
       return Response.resume();
     }
     List<ProducerRecord<byte[], byte[]>> letters = builtIn.handleError(context, record, exception).deadLetterQueueRecords();
-    DeadLetters.addReason(letters, reason);
+    letters = DeadLetters.addReason(letters, reason, policy);
     letters = DeadLetters.writable(letters, maxRequestSize, reason);
     LOG.warn("Write to {} refused ({}); dead-lettering its source record {}-{}@{} (task {})", record.topic(),
         exception.toString(), context.topic(), context.partition(), context.offset(), context.taskId());
