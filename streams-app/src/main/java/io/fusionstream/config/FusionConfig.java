@@ -78,8 +78,6 @@ public final class FusionConfig extends AbstractConfig {
   public static final String DLQ_PAYLOAD = "fusion.dlq.payload";
   public static final String DLQ_STACKTRACE = "fusion.dlq.stacktrace";
 
-  public static final String ENCODER_ALLOW_WRITABLE_TORCHSCRIPT = "fusion.encoder.torchscript.allow.writable.dir";
-
   public static final String ENCODER_MODEL_DIR = "fusion.encoder.model.dir";
   public static final String ENCODER_TEXT_MODEL = "fusion.encoder.text.model";
   public static final String ENCODER_IMAGE_MODEL = "fusion.encoder.image.model";
@@ -176,8 +174,6 @@ public final class FusionConfig extends AbstractConfig {
               + " hash (none of them; SHA-256 and length of key and value in headers, to match against a copy).")
       .define(DLQ_STACKTRACE, Type.BOOLEAN, false, Importance.MEDIUM,
           "Put the stack trace into dead letters; the exception class, message and reason are always there.")
-      .define(ENCODER_ALLOW_WRITABLE_TORCHSCRIPT, Type.BOOLEAN, false, Importance.LOW,
-          "Load a TorchScript encoder (which is code) from a directory this process can write; refused otherwise.")
       .define(MODEL_POLL_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
           "How often the model directory is checked for a newer version (0: never).")
       .define(ENCODER_MODEL_DIR, Type.STRING, "models/encoders", Importance.MEDIUM,
