@@ -40,7 +40,7 @@ if ! command -v docker-compose >/dev/null 2>&1; then
 fi
 docker-compose --version
 # `config` only reads the file: no Docker engine is needed. A variable without a default would
-# print a warning here; the compose file gives every variable one.
+# print a warning here; the compose file gives every variable one but the required password.
 # Grafana's admin password has no default (required): give the check a placeholder.
 GRAFANA_ADMIN_PASSWORD="${GRAFANA_ADMIN_PASSWORD:-validate-only}" docker-compose -f docker-compose.yml config -q
 GRAFANA_ADMIN_PASSWORD="${GRAFANA_ADMIN_PASSWORD:-validate-only}" docker-compose -f docker-compose.yml --profile demo config -q
