@@ -72,8 +72,7 @@ public final class FusionApp implements AutoCloseable {
     }
     this.registry = new RestSchemaRegistryClient(settings);
     this.encoders = encoderDecorator.apply(EncoderFactory.create(config.encoderSettings()));
-    this.monitoring = new Monitoring(new Monitoring.Settings(config.getString(FusionConfig.HTTP_HOST),
-        config.getInt(FusionConfig.HTTP_PORT), io.fusionstream.monitor.DashboardFeed.Settings.defaults()));
+    this.monitoring = new Monitoring(Monitoring.Settings.from(config, System.getenv()));
     // Only fusion models trained on these encoders may serve: others are refused, at start and on reload.
     this.models = ModelStore.open(modelDir, DjlFusionModel::load,
         Duration.ofMillis(config.getLong(FusionConfig.MODEL_POLL_MS)), requirement(encoders),

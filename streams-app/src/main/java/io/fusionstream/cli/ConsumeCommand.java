@@ -159,7 +159,9 @@ public final class ConsumeCommand implements Callable<Integer> {
 
   private void print(ObjectNode node) {
     if (format.equals("json")) {
-      out.println(node.toString());
+      // Jackson escapes C0 controls; DEL, C1 (a lone U+009B is a CSI to some terminals) and bidi
+      // overrides would still reach the terminal raw. They can only occur inside JSON strings.
+      out.println(escapeControls(node.toString()));
       return;
     }
     if (dlq) {
@@ -168,9 +170,9 @@ public final class ConsumeCommand implements Callable<Integer> {
         headerPrinted = true;
       }
       var h = node.get("headers");
-      out.printf("%-20s %6d %10d  %-22s %s%n", node.get("topic").asText(), node.get("partition").asInt(),
-          node.get("offset").asLong(), h.path("fusion.dlq.reason").asText("-"),
-          h.path("__streams.errors.message").asText("-"));
+      out.printf("%-20s %6d %10d  %-22s %s%n", safe(node.get("topic").asText()), node.get("partition").asInt(),
+          node.get("offset").asLong(), safe(h.path("fusion.dlq.reason").asText("-")),
+          safe(h.path("__streams.errors.message").asText("-")));
       return;
     }
     if (!headerPrinted) {
@@ -178,11 +180,49 @@ public final class ConsumeCommand implements Callable<Integer> {
       headerPrinted = true;
     }
     String label = node.get("label").asText();
-    out.printf("%-18s %-19s %-10s %6.3f %-18s %6.2f %s%n", node.get("session_id").asText(),
-        Instant.ofEpochMilli(node.get("window_start").asLong()).toString().substring(0, 19), label,
-        node.get("scores").path(label).asDouble(), String.join(",",
+    out.printf("%-18s %-19s %-10s %6.3f %-18s %6.2f %s%n", safe(node.get("session_id").asText()),
+        Instant.ofEpochMilli(node.get("window_start").asLong()).toString().substring(0, 19), safe(label),
+        node.get("scores").path(label).asDouble(), safe(String.join(",",
             java.util.stream.StreamSupport.stream(node.get("modalities_present").spliterator(), false)
-                .map(m -> m.asText().toLowerCase()).toList()),
-        node.get("consistency").asDouble(), node.get("model_version").asText());
+                .map(m -> m.asText().toLowerCase()).toList())),
+        node.get("consistency").asDouble(), safe(node.get("model_version").asText()));
+  }
+
+  /**
+   * The text with every control character (C0, DEL, C1) and bidi override written as {@code \\uXXXX}:
+   * session ids, reasons and messages come from producers, and raw escape sequences in them would
+   * drive the reader's terminal (rewrite earlier lines, set the title, hide text).
+   */
+  static String safe(String text) {
+    StringBuilder b = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\\') {
+        b.append("\\\\");
+      } else if (isUnsafe(c)) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  /** As {@link #safe} for text that is already JSON: backslashes there are escapes, kept as they are. */
+  static String escapeControls(String json) {
+    StringBuilder b = new StringBuilder(json.length());
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (isUnsafe(c)) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  private static boolean isUnsafe(char c) {
+    return Character.isISOControl(c) || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
   }
 }

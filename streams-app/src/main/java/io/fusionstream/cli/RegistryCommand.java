@@ -37,6 +37,10 @@ public final class RegistryCommand implements Callable<Integer> {
       description = "Require HTTP basic auth with these credentials (default: $SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO, else none).")
   String basicAuth;
 
+  @Option(names = "--allow-unauthenticated",
+      description = "Serve without basic auth on an interface other than localhost (refused otherwise).")
+  boolean allowUnauthenticated;
+
   private final CountDownLatch stop = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -46,7 +50,7 @@ public final class RegistryCommand implements Callable<Integer> {
     Map<String, Object> kafka = client.clientSettings();
     EmbeddedSchemaRegistry.Builder builder = EmbeddedSchemaRegistry.builder(
             String.valueOf(kafka.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)))
-        .port(port).host(host).topic(topic)
+        .port(port).host(host).topic(topic).allowUnauthenticated(allowUnauthenticated)
         .basicAuth(basicAuth != null ? basicAuth : System.getenv("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO"));
     // only the connection's security settings: serde and pipeline keys mean nothing to these clients
     kafka.forEach((key, value) -> {

@@ -12,6 +12,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidList;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -64,6 +65,18 @@ public final class FusionConfig extends AbstractConfig {
   public static final String HTTP_PORT = "fusion.http.port";
   public static final String HTTP_HOST = "fusion.http.host";
   public static final String MODEL_POLL_MS = "fusion.model.poll.interval.ms";
+  public static final String HTTP_AUTH = "fusion.http.auth";
+  public static final String HTTP_AUTH_FILE = "fusion.http.auth.file";
+  public static final String HTTP_AUTH_EXEMPT_PATHS = "fusion.http.auth.exempt.paths";
+  public static final String HTTP_ALLOWED_HOSTS = "fusion.http.allowed.hosts";
+  public static final String HTTP_MAX_STREAM_CLIENTS = "fusion.http.max.stream.clients";
+  /** Environment variable holding {@code user:password} for {@code fusion.http.auth=basic}. */
+  public static final String ENV_HTTP_BASIC_USER_INFO = "DASHBOARD_BASIC_AUTH_USER_INFO";
+  /** Environment variable holding the token for {@code fusion.http.auth=bearer}. */
+  public static final String ENV_HTTP_BEARER_TOKEN = "DASHBOARD_BEARER_TOKEN";
+
+  public static final String DLQ_PAYLOAD = "fusion.dlq.payload";
+  public static final String DLQ_STACKTRACE = "fusion.dlq.stacktrace";
 
   public static final String ENCODER_MODEL_DIR = "fusion.encoder.model.dir";
   public static final String ENCODER_TEXT_MODEL = "fusion.encoder.text.model";
@@ -138,7 +151,29 @@ public final class FusionConfig extends AbstractConfig {
           "Put the fused embedding into each prediction.")
       .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
           "Port of /health, /metrics and the dashboard.")
-      .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.LOW, "Interface the HTTP server binds.")
+      .define(HTTP_HOST, Type.STRING, "127.0.0.1", Importance.HIGH,
+          "Interface the HTTP server binds; this machine only by default. 0.0.0.0 (all interfaces) belongs next to "
+              + HTTP_AUTH + " and a network policy: the dashboard shows session ids and inferred emotions.")
+      .define(HTTP_AUTH, Type.STRING, "none", ValidString.in("none", "basic", "bearer"), Importance.HIGH,
+          "Authentication of the dashboard, its feed, /metrics and /health: none, basic (user:password from $"
+              + "DASHBOARD_BASIC_AUTH_USER_INFO or " + HTTP_AUTH_FILE + ") or bearer (a token from $DASHBOARD_BEARER_TOKEN"
+              + " or " + HTTP_AUTH_FILE + "). Credentials are never read from a flag or the properties.")
+      .define(HTTP_AUTH_FILE, Type.STRING, null, Importance.MEDIUM,
+          "File holding the credentials of " + HTTP_AUTH + " (user:password, or the token), e.g. a mounted secret;"
+              + " it wins over the environment variable.")
+      .define(HTTP_AUTH_EXEMPT_PATHS, Type.LIST, "", ValidList.in(true, "/health", "/metrics"), Importance.MEDIUM,
+          "Paths served without authentication for probes and scrapers: /health (with /health/ready and /health/live)"
+              + " and/or /metrics.")
+      .define(HTTP_ALLOWED_HOSTS, Type.LIST, "", Importance.MEDIUM,
+          "Host-header names accepted besides the bound ones (localhost names, and this machine's names and addresses"
+              + " when bound to all interfaces), e.g. a Service or ingress name; * accepts any (no DNS-rebinding check).")
+      .define(HTTP_MAX_STREAM_CLIENTS, Type.INT, 16, Range.between(1, 1_000), Importance.LOW,
+          "Most dashboard feeds (/events) open at once; more are answered 503.")
+      .define(DLQ_PAYLOAD, Type.STRING, "keep", ValidString.in("keep", "drop", "hash"), Importance.HIGH,
+          "What a dead letter keeps of the record: keep (key, value and the source headers), drop (none of them),"
+              + " hash (none of them; SHA-256 and length of key and value in headers, to match against a copy).")
+      .define(DLQ_STACKTRACE, Type.BOOLEAN, false, Importance.MEDIUM,
+          "Put the stack trace into dead letters; the exception class, message and reason are always there.")
       .define(MODEL_POLL_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
           "How often the model directory is checked for a newer version (0: never).")
       .define(ENCODER_MODEL_DIR, Type.STRING, "models/encoders", Importance.MEDIUM,

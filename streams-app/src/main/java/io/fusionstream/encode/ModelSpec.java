@@ -72,7 +72,7 @@ public record ModelSpec(
     if (!engine.equals("OnnxRuntime") && !engine.equals("PyTorch")) {
       throw new IllegalArgumentException("engine must be OnnxRuntime or PyTorch (TorchScript): " + engine);
     }
-    Path model = existing(dir.resolve(required(root, "model")));
+    Path model = existing(inside(dir, required(root, "model"), "model"));
     JsonNode input = root.path("input");
     JsonNode out = root.path("output");
     Pooling defaultPooling = modality == Modality.TEXT ? defaultTextPooling : Pooling.NONE;
@@ -85,7 +85,7 @@ public record ModelSpec(
     int dimension = root.path("dimension").asInt(0);
     return switch (modality) {
       case TEXT -> new ModelSpec(
-          dir, modality, engine, model, existing(dir.resolve(text(root, "tokenizer", "tokenizer.json"))),
+          dir, modality, engine, model, existing(inside(dir, text(root, "tokenizer", "tokenizer.json"), "tokenizer")),
           root.path("maxSequenceLength").asInt(0), null, null, null, output, dimension);
       case IMAGE -> new ModelSpec(
           dir, modality, engine, model, null, 0, imageSpec(input), null, inputName, output, dimension);
@@ -139,6 +139,32 @@ public record ModelSpec(
       throw new IllegalArgumentException(FILE_NAME + " needs a \"" + field + "\" field");
     }
     return node.get(field).asText();
+  }
+
+  /**
+   * {@code relative} resolved in the model directory, refused when it leads outside it (an absolute
+   * path, {@code ../}, or a symbolic link pointing out): a model directory is what an operator
+   * reviewed and mounted read-only, and a TorchScript model is code.
+   */
+  static Path inside(Path dir, String relative, String field) {
+    Path base = dir.toAbsolutePath().normalize();
+    Path given = Path.of(relative);
+    Path resolved = base.resolve(given).normalize();
+    if (given.isAbsolute() || !resolved.startsWith(base) || resolved.equals(base)) {
+      throw new IllegalArgumentException(FILE_NAME + " field '" + field + "' must name a file inside "
+          + base + ", not " + relative);
+    }
+    if (Files.exists(resolved)) {
+      try {
+        if (!resolved.toRealPath().startsWith(base.toRealPath())) {
+          throw new IllegalArgumentException(FILE_NAME + " field '" + field + "' (" + relative
+              + ") is a link leading outside " + base);
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("Cannot resolve " + resolved, e);
+      }
+    }
+    return resolved;
   }
 
   private static Path existing(Path path) {

@@ -13,11 +13,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -31,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * metrics cannot carry (each prediction, each dead letter's message) is fed in through
  * {@link #onPrediction} and {@link #onDeadLetter}.
  *
- * <p>All sending happens on one feed thread: pipeline threads only enqueue, so a slow browser never
- * slows the pipeline. Predictions and dead letters are flushed to the clients a few times per tick.
+ * <p>Pipeline threads only enqueue; the feed thread renders each event once and queues it per client,
+ * and each client's own sender writes it, so a slow browser never slows the pipeline or the other
+ * browsers. Predictions and dead letters are flushed to the clients a few times per tick.
  *
  * <p>Events sent to a client: {@code hello} once on connect (history, latest predictions, recent dead
  * letters), then {@code snapshot} per tick, {@code predictions} and {@code deadletters} as they come.
@@ -47,8 +54,14 @@ public final class DashboardFeed implements AutoCloseable {
    * @param sessions sessions whose latest prediction is kept
    * @param deadLetters recent dead letters kept
    * @param disagreementThreshold consistency under which the modalities are flagged as disagreeing
+   * @param maxClients most clients subscribed at once; {@link #subscribe} refuses more
+   * @param clientQueue events waiting for one client; a client that falls this far behind is dropped
    */
-  public record Settings(Duration tick, int history, int sessions, int deadLetters, double disagreementThreshold) {
+  public record Settings(Duration tick, int history, int sessions, int deadLetters, double disagreementThreshold,
+      int maxClients, int clientQueue) {
+    public static final int DEFAULT_MAX_CLIENTS = 16;
+    public static final int DEFAULT_CLIENT_QUEUE = 256;
+
     public Settings {
       if (tick.isNegative() || tick.isZero()) {
         throw new IllegalArgumentException("tick must be positive, was " + tick);
@@ -59,17 +72,39 @@ public final class DashboardFeed implements AutoCloseable {
       if (disagreementThreshold < 0 || disagreementThreshold > 1) {
         throw new IllegalArgumentException("disagreementThreshold must be in [0, 1], was " + disagreementThreshold);
       }
+      if (maxClients < 1 || clientQueue < 2) {
+        throw new IllegalArgumentException("maxClients >= 1 and clientQueue >= 2 required");
+      }
+    }
+
+    public Settings(Duration tick, int history, int sessions, int deadLetters, double disagreementThreshold) {
+      this(tick, history, sessions, deadLetters, disagreementThreshold, DEFAULT_MAX_CLIENTS, DEFAULT_CLIENT_QUEUE);
     }
 
     public static Settings defaults() {
       return new Settings(Duration.ofSeconds(1), 300, 50, 20, 0.5);
     }
+
+    public Settings withMaxClients(int max) {
+      return new Settings(tick, history, sessions, deadLetters, disagreementThreshold, max, clientQueue);
+    }
+
+    public Settings withClientQueue(int events) {
+      return new Settings(tick, history, sessions, deadLetters, disagreementThreshold, maxClients, events);
+    }
   }
 
-  /** A browser connection; implementations send one server-sent event. */
+  /**
+   * A browser connection; implementations send one server-sent event. Each client has its own
+   * sender thread and bounded queue, so a send that blocks (a browser that stopped reading) holds
+   * up that client only, and a client whose queue fills is dropped.
+   */
   public interface Client {
     /** Sends one event; an exception drops the client. */
     void send(String event, String json) throws Exception;
+
+    /** Called once when the feed drops the client (failed send, too slow, or the feed closed). */
+    default void dropped() {}
   }
 
   /** Per-stage batch figures over the last tick: how many batches, and their mean size (null if none). */
@@ -95,7 +130,9 @@ public final class DashboardFeed implements AutoCloseable {
   private final LongSupplier clock;
   private final ObjectMapper json = new ObjectMapper();
   private final ScheduledExecutorService executor;
-  private final List<Client> clients = new CopyOnWriteArrayList<>();
+  private final List<Subscriber> clients = new CopyOnWriteArrayList<>();
+  private final AtomicInteger subscribed = new AtomicInteger();
+  private final ExecutorService senders;
   private final ConcurrentLinkedQueue<PredictionView> pendingPredictions = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<DeadLetterView> pendingDeadLetters = new ConcurrentLinkedQueue<>();
   private final AtomicReference<String> reportedState = new AtomicReference<>("CREATED");
@@ -117,6 +154,12 @@ public final class DashboardFeed implements AutoCloseable {
     this.clock = clock;
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "dashboard-feed");
+      t.setDaemon(true);
+      return t;
+    });
+    AtomicInteger senderThreads = new AtomicInteger();
+    this.senders = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "dashboard-client-" + senderThreads.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
@@ -156,17 +199,39 @@ public final class DashboardFeed implements AutoCloseable {
 
   // ---- clients ------------------------------------------------------------------------------------
 
-  /** Adds a client; it first gets a {@code hello} with the current history, on the feed thread. */
-  public void subscribe(Client client) {
+  /**
+   * Adds a client unless {@link Settings#maxClients()} are subscribed already; it first gets a
+   * {@code hello} with the current history.
+   *
+   * @return false when refused for the cap
+   */
+  public boolean subscribe(Client client) {
+    Objects.requireNonNull(client, "client");
+    if (subscribed.incrementAndGet() > settings.maxClients()) {
+      subscribed.decrementAndGet();
+      return false;
+    }
+    Subscriber sub = new Subscriber(client, settings.clientQueue());
     executor.execute(guarded(() -> {
-      if (send(client, "hello", hello())) {
-        clients.add(client);
+      if (sub.offer("hello", toJson(hello()))) {
+        clients.add(sub);
+        sub.start();
       }
     }));
+    return true;
   }
 
   public void unsubscribe(Client client) {
-    clients.remove(client);
+    for (Subscriber sub : clients) {
+      if (sub.client == client) {
+        drop(sub, null);
+      }
+    }
+  }
+
+  /** Whether {@link #subscribe} would accept one more client now. */
+  public boolean hasRoom() {
+    return subscribed.get() < settings.maxClients();
   }
 
   public int clientCount() {
@@ -241,7 +306,9 @@ public final class DashboardFeed implements AutoCloseable {
       broadcast("predictions", predictions.subList(from, predictions.size()));
     }
     if (!deadLetters.isEmpty()) {
-      broadcast("deadletters", deadLetters);
+      // as for predictions: a burst is cut to what the list shows, which also bounds each queued event
+      int from = Math.max(0, deadLetters.size() - settings.deadLetters());
+      broadcast("deadletters", deadLetters.subList(from, deadLetters.size()));
     }
   }
 
@@ -254,24 +321,75 @@ public final class DashboardFeed implements AutoCloseable {
       return;
     }
     String body = toJson(payload);
-    for (Client client : clients) {
-      if (!sendRaw(client, event, body)) {
-        clients.remove(client);
+    for (Subscriber sub : clients) {
+      if (!sub.offer(event, body)) {
+        drop(sub, "fell " + settings.clientQueue() + " events behind");
       }
     }
   }
 
-  private boolean send(Client client, String event, Object payload) {
-    return sendRaw(client, event, toJson(payload));
+  /** Removes the client once, stops its sender and tells it; {@code why} null for an unsubscribe. */
+  private void drop(Subscriber sub, String why) {
+    if (!sub.dropped.compareAndSet(false, true)) {
+      return;
+    }
+    clients.remove(sub);
+    subscribed.decrementAndGet();
+    sub.stop();
+    if (why != null) {
+      LOG.debug("Dropping dashboard client: {}", why);
+    }
+    try {
+      sub.client.dropped();
+    } catch (RuntimeException e) {
+      LOG.debug("Dashboard client failed to close", e);
+    }
   }
 
-  private static boolean sendRaw(Client client, String event, String body) {
-    try {
-      client.send(event, body);
-      return true;
-    } catch (Exception e) {
-      LOG.debug("Dropping dashboard client after a failed send of '{}'", event, e);
-      return false;
+  /** One client: its queue, drained by its own sender task. */
+  private final class Subscriber implements Runnable {
+    final Client client;
+    final BlockingQueue<String[]> queue;
+    final java.util.concurrent.atomic.AtomicBoolean dropped = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Future<?> sender;
+
+    Subscriber(Client client, int capacity) {
+      this.client = client;
+      this.queue = new ArrayBlockingQueue<>(capacity);
+    }
+
+    boolean offer(String event, String body) {
+      return queue.offer(new String[] {event, body});
+    }
+
+    void start() {
+      try {
+        sender = senders.submit(this);
+      } catch (RejectedExecutionException closed) {
+        drop(this, "feed closed");
+      }
+    }
+
+    void stop() {
+      Future<?> f = sender;
+      if (f != null) {
+        f.cancel(true);
+      }
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (!dropped.get()) {
+          String[] next = queue.take();
+          client.send(next[0], next[1]);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        LOG.debug("Dropping dashboard client after a failed send", e);
+        drop(this, null);
+      }
     }
   }
 
@@ -305,7 +423,10 @@ public final class DashboardFeed implements AutoCloseable {
   @Override
   public void close() {
     executor.shutdownNow();
-    clients.clear();
+    for (Subscriber sub : clients) {
+      drop(sub, "feed closed");
+    }
+    senders.shutdownNow();
   }
 
   /** Cumulative meter values at one instant; two of them make the rates of a tick. */

@@ -19,7 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * (readiness; also {@code /health/ready} and {@code /health/live}).
  *
  * <p>Everything the page loads comes from the jar: its own files under {@code /static/} and uPlot
- * from the webjar under {@code /webjars/}, so it works without any outside network.
+ * from the webjar under {@code /webjars/}, so it works without any outside network, and the
+ * Content-Security-Policy allows nothing else.
+ *
+ * <p>Every request passes, in order: the Host check ({@link HostCheck}; 403 for a name this server
+ * does not answer to), then authentication ({@link HttpAuth}; 401) unless its path is exempt. The
+ * feed admits {@link DashboardFeed.Settings#maxClients()} browsers (503 beyond).
  */
 public final class HttpServer implements AutoCloseable {
 
@@ -27,6 +32,31 @@ public final class HttpServer implements AutoCloseable {
   public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private static final String RESOURCES = "/dashboard";
+  /** Only the page's own files; no inline script or style, no framing, no form posts. */
+  static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+      + "img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
+      + "frame-ancestors 'none'";
+
+  /**
+   * Who may reach the server.
+   *
+   * @param auth how requests authenticate
+   * @param exemptPaths paths served without authentication: {@code /health} (with its sub-paths) and
+   *     {@code /metrics}
+   * @param allowedHosts Host-header names accepted besides the bound ones; {@code *} for any
+   */
+  public record Access(HttpAuth auth, Set<String> exemptPaths, Set<String> allowedHosts) {
+    public Access {
+      Objects.requireNonNull(auth, "auth");
+      exemptPaths = Set.copyOf(exemptPaths);
+      allowedHosts = Set.copyOf(allowedHosts);
+    }
+
+    /** No authentication, only the bound names: what a local demo needs. */
+    public static Access local() {
+      return new Access(HttpAuth.none(), Set.of(), Set.of());
+    }
+  }
 
   private final FusionMetrics metrics;
   private final DashboardFeed feed;
@@ -34,12 +64,21 @@ public final class HttpServer implements AutoCloseable {
   private final String indexHtml;
   private final Javalin app;
   private final Set<SseClient> sseClients = ConcurrentHashMap.newKeySet();
+  private final Access access;
+  private final HostCheck hosts;
 
   /**
-   * @param host interface to bind, e.g. {@code 0.0.0.0}
+   * @param host interface to bind, e.g. {@code 127.0.0.1}
    * @param port port to listen on; 0 picks a free one (see {@link #port()})
    */
   public HttpServer(String host, int port, FusionMetrics metrics, DashboardFeed feed, HealthCheck health) {
+    this(host, port, Access.local(), metrics, feed, health);
+  }
+
+  public HttpServer(String host, int port, Access access, FusionMetrics metrics, DashboardFeed feed,
+      HealthCheck health) {
+    this.access = Objects.requireNonNull(access, "access");
+    this.hosts = HostCheck.forBinding(host, access.allowedHosts());
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.feed = Objects.requireNonNull(feed, "feed");
     this.health = Objects.requireNonNull(health, "health");
@@ -54,6 +93,7 @@ public final class HttpServer implements AutoCloseable {
         files.directory = RESOURCES;
         files.location = Location.CLASSPATH;
       });
+      cfg.routes.before(this::guard);
       cfg.routes.get("/", ctx -> ctx.html(indexHtml));
       cfg.routes.get("/metrics", this::metrics);
       cfg.routes.get("/health", ctx -> health(ctx, true));
@@ -85,20 +125,69 @@ public final class HttpServer implements AutoCloseable {
         .result(feed.toJson(result.body(readiness)));
   }
 
-  private void events(SseClient client) {
-    client.keepAlive();
-    DashboardFeed.Client sink = (event, json) -> {
-      if (client.terminated()) {
-        throw new IOException("dashboard client disconnected");
+  /** Host check, security headers and authentication, before any route. */
+  private void guard(Context ctx) {
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("X-Frame-Options", "DENY");
+    ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("Cache-Control", "no-store");
+    if (!hosts.allows(ctx.header("Host"))) {
+      refuse(ctx, HttpStatus.FORBIDDEN, "Host not allowed: add it to fusion.http.allowed.hosts to serve it");
+      return;
+    }
+    if (access.auth().enabled() && !exempt(ctx.path()) && !access.auth().allows(ctx.header("Authorization"))) {
+      ctx.header("WWW-Authenticate", access.auth().challenge());
+      refuse(ctx, HttpStatus.UNAUTHORIZED, "Unauthorized");
+      return;
+    }
+    if (ctx.path().equals("/events") && !feed.hasRoom()) {
+      ctx.header("Retry-After", "10");
+      refuse(ctx, HttpStatus.SERVICE_UNAVAILABLE, "Too many dashboard clients");
+    }
+  }
+
+  private boolean exempt(String path) {
+    for (String open : access.exemptPaths()) {
+      if (path.equals(open) || path.startsWith(open + "/")) {
+        return true;
       }
-      client.sendEvent(event, json);
+    }
+    return false;
+  }
+
+  private static void refuse(Context ctx, HttpStatus status, String message) {
+    ctx.status(status).contentType("text/plain; charset=utf-8").result(message);
+    ctx.skipRemainingHandlers();
+  }
+
+  private void events(SseClient client) {
+    DashboardFeed.Client sink = new DashboardFeed.Client() {
+      @Override
+      public void send(String event, String json) throws IOException {
+        if (client.terminated()) {
+          throw new IOException("dashboard client disconnected");
+        }
+        client.sendEvent(event, json);
+      }
+
+      @Override
+      public void dropped() {
+        // a browser that stopped reading: closing ends its request, freeing its sender
+        client.close();
+      }
     };
-    sseClients.add(client);
     client.onClose(() -> {
       sseClients.remove(client);
       feed.unsubscribe(sink);
     });
-    feed.subscribe(sink);
+    if (!feed.subscribe(sink)) {
+      client.sendEvent("busy", "{\"message\":\"too many dashboard clients\"}");
+      client.close();
+      return;
+    }
+    sseClients.add(client);
+    client.keepAlive();
   }
 
   private static String resource(String path) {

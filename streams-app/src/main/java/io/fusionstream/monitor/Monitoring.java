@@ -1,5 +1,6 @@
 package io.fusionstream.monitor;
 
+import io.fusionstream.config.FusionConfig;
 import io.fusionstream.schema.FusedPrediction;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,19 +32,40 @@ public final class Monitoring implements AutoCloseable {
   /**
    * @param host interface the HTTP server binds
    * @param port HTTP port; 0 picks a free one
+   * @param access authentication and accepted Host names
    */
-  public record Settings(String host, int port, DashboardFeed.Settings dashboard) {
+  public record Settings(String host, int port, DashboardFeed.Settings dashboard, HttpServer.Access access) {
     public Settings {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(dashboard, "dashboard");
+      Objects.requireNonNull(access, "access");
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be in [0, 65535], was " + port);
       }
     }
 
-    /** All interfaces, the given port, the default dashboard settings. */
+    /** No authentication; only requests naming the bound host (or localhost) are served. */
+    public Settings(String host, int port, DashboardFeed.Settings dashboard) {
+      this(host, port, dashboard, HttpServer.Access.local());
+    }
+
+    /** This machine only, the given port, the default dashboard settings. */
     public static Settings onPort(int port) {
-      return new Settings("0.0.0.0", port, DashboardFeed.Settings.defaults());
+      return new Settings("127.0.0.1", port, DashboardFeed.Settings.defaults());
+    }
+
+    /**
+     * The fusion.http.* settings; credentials from {@code env} or the configured file.
+     *
+     * @throws org.apache.kafka.common.config.ConfigException when auth is asked for without a credential
+     */
+    public static Settings from(FusionConfig config, Map<String, String> env) {
+      HttpServer.Access access = new HttpServer.Access(HttpAuth.from(config, env),
+          new java.util.HashSet<>(config.getList(FusionConfig.HTTP_AUTH_EXEMPT_PATHS)),
+          new java.util.HashSet<>(config.getList(FusionConfig.HTTP_ALLOWED_HOSTS)));
+      return new Settings(config.getString(FusionConfig.HTTP_HOST), config.getInt(FusionConfig.HTTP_PORT),
+          DashboardFeed.Settings.defaults().withMaxClients(config.getInt(FusionConfig.HTTP_MAX_STREAM_CLIENTS)),
+          access);
     }
   }
 
@@ -87,7 +109,7 @@ public final class Monitoring implements AutoCloseable {
     }
     metrics.bindKafkaStreams(streams);
     feed.start();
-    server = new HttpServer(settings.host(), settings.port(), metrics, feed,
+    server = new HttpServer(settings.host(), settings.port(), settings.access(), metrics, feed,
         new HealthCheck(() -> streams.state().name(), modelsLoaded, failing)).start();
     started.add(server);
     return this;

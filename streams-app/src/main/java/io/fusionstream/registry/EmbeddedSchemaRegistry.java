@@ -50,6 +50,9 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private int port = DEFAULT_PORT;
     private String topic = DEFAULT_TOPIC;
     private String basicAuthUserInfo;
+    private boolean allowUnauthenticated;
+    private int maxSubjects = RegistryApi.Limits.defaults().maxSubjects();
+    private int maxVersionsPerSubject = RegistryApi.Limits.defaults().maxVersionsPerSubject();
     private Duration kafkaTimeout = Duration.ofSeconds(30);
     private final Map<String, Object> kafkaClientConfig = new HashMap<>();
 
@@ -80,6 +83,25 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Serve without authentication on an interface other than loopback. Off by default: anyone who
+     * reaches the port could then register schemas or change compatibility for every producer.
+     */
+    public Builder allowUnauthenticated(boolean allow) {
+      this.allowUnauthenticated = allow;
+      return this;
+    }
+
+    /** Most subjects, and versions per subject, the registry accepts; registrations beyond get 422. */
+    public Builder limits(int maxSubjects, int maxVersionsPerSubject) {
+      if (maxSubjects < 1 || maxVersionsPerSubject < 1) {
+        throw new IllegalArgumentException("Registry limits must be positive");
+      }
+      this.maxSubjects = maxSubjects;
+      this.maxVersionsPerSubject = maxVersionsPerSubject;
+      return this;
+    }
+
     /** How long a write to, or the start-up read of, the schema topic may take. */
     public Builder kafkaTimeout(Duration timeout) {
       this.kafkaTimeout = timeout;
@@ -95,6 +117,12 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     /** Creates the topic if needed, replays it, then starts answering HTTP. */
     public EmbeddedSchemaRegistry start() {
       BasicAuth auth = BasicAuth.of(basicAuthUserInfo);
+      if (!auth.enabled() && !allowUnauthenticated && !isLoopback(host)) {
+        throw new IllegalStateException("Refusing to serve the Schema Registry on " + host
+            + " without authentication: set basic auth, bind localhost, or allow it explicitly"
+            + " (--allow-unauthenticated)");
+      }
+      limitRequestTimes();
       SchemaLog schemaLog = new SchemaLog(bootstrapServers, topic, kafkaClientConfig, kafkaTimeout);
       ExecutorService executor = null;
       try {
@@ -103,9 +131,9 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         int replayed = schemaLog.replayInto(store);
         store.setListener(schemaLog);
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        executor = Executors.newFixedThreadPool(4, daemonThreads());
+        executor = workers();
         server.setExecutor(executor);
-        server.createContext("/", new RegistryApi(store, auth));
+        server.createContext("/", new RegistryApi(store, auth, new RegistryApi.Limits(maxSubjects, maxVersionsPerSubject)));
         server.start();
         EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(server, executor, schemaLog, store, host);
         log.info("Schema Registry at {} (schemas in topic {}, {} records replayed{})", registry.url(), topic,
@@ -125,6 +153,46 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       if (executor != null) {
         executor.shutdownNow();
       }
+    }
+  }
+
+  /** Seconds a client may take to send a request, or to read an answer, before it is disconnected. */
+  static final long MAX_REQUEST_SECONDS = 30;
+  static final int MAX_WORKERS = 32;
+  static final int MAX_QUEUED = 256;
+
+  /**
+   * The JDK server reads each request body on a worker, so a client that sends slowly holds one;
+   * its request and response time limits (system properties it reads once per JVM) close such
+   * connections. Set only when the user did not set them.
+   */
+  private static void limitRequestTimes() {
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(MAX_REQUEST_SECONDS));
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", Long.toString(MAX_REQUEST_SECONDS));
+  }
+
+  /**
+   * Workers grow from 4 to {@link #MAX_WORKERS} under load and queue a bounded number of exchanges;
+   * beyond that the server refuses the connection instead of queueing without end.
+   */
+  private static ExecutorService workers() {
+    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(MAX_WORKERS,
+        MAX_WORKERS, 30, java.util.concurrent.TimeUnit.SECONDS,
+        new java.util.concurrent.ArrayBlockingQueue<>(MAX_QUEUED), daemonThreads(),
+        new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  static boolean isLoopback(String host) {
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    if (h.equals("localhost") || h.equals("127.0.0.1") || h.equals("::1") || h.equals("[::1]")) {
+      return true;
+    }
+    try {
+      return !h.equals("0.0.0.0") && !h.equals("::") && java.net.InetAddress.getByName(h).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
     }
   }
 

@@ -34,12 +34,34 @@ final class RegistryApi implements HttpHandler {
   private static final int MAX_BODY = 4 * 1024 * 1024;
   private static final int SUBJECT_LEVEL_NOT_CONFIGURED = 40408;
 
+  /** Media types Confluent's registry accepts on a request body; anything else is 415. */
+  static final java.util.Set<String> JSON_TYPES = java.util.Set.of(CONTENT_TYPE,
+      "application/vnd.schemaregistry+json", "application/json");
+  static final int UNSUPPORTED_MEDIA_TYPE = 415;
+  /** Code of a 500 answer; its message names a reference to find in the log, never the exception. */
+  static final int INTERNAL_ERROR = 50001;
+  /** Code of a 422 answer to a registration beyond {@link Limits}. */
+  static final int LIMIT_REACHED = 42205;
+
+  /** Caps that keep an open or misbehaving client from growing the store (and its topic) without end. */
+  record Limits(int maxSubjects, int maxVersionsPerSubject) {
+    static Limits defaults() {
+      return new Limits(10_000, 1_000);
+    }
+  }
+
   private final SchemaStore store;
   private final BasicAuth auth;
+  private final Limits limits;
 
   RegistryApi(SchemaStore store, BasicAuth auth) {
+    this(store, auth, Limits.defaults());
+  }
+
+  RegistryApi(SchemaStore store, BasicAuth auth, Limits limits) {
     this.store = store;
     this.auth = auth;
+    this.limits = limits;
   }
 
   /** An HTTP answer: status and JSON body. */
@@ -56,6 +78,10 @@ final class RegistryApi implements HttpHandler {
       if (!auth.allows(exchange.getRequestHeaders().getFirst("Authorization"))) {
         exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"schema-registry\"");
         reply = error(401, 40101, "Unauthorized");
+      } else if (hasBody(exchange) && !isJson(exchange.getRequestHeaders().getFirst("Content-Type"))) {
+        // a browser can send text/plain or form posts cross-site without a preflight; JSON it cannot
+        reply = error(415, UNSUPPORTED_MEDIA_TYPE, "HTTP 415 Unsupported Media Type: send "
+            + CONTENT_TYPE + " or application/json");
       } else {
         reply = route(exchange);
       }
@@ -64,8 +90,10 @@ final class RegistryApi implements HttpHandler {
     } catch (JsonProcessingException e) {
       reply = error(400, 400, "Malformed JSON body: " + e.getOriginalMessage());
     } catch (RuntimeException e) {
-      log.error("Schema Registry request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-      reply = error(500, 500, "Internal error: " + e);
+      String reference = java.util.UUID.randomUUID().toString();
+      log.error("Schema Registry request {} {} failed (reference {})", exchange.getRequestMethod(),
+          exchange.getRequestURI().getRawPath(), reference, e);
+      reply = error(500, INTERNAL_ERROR, "Internal server error (reference " + reference + ")");
     }
     send(exchange, reply);
   }
@@ -132,8 +160,39 @@ final class RegistryApi implements HttpHandler {
   }
 
   private Reply register(String subject, Schema schema) {
+    if (store.find(subject, schema).isEmpty()) {
+      checkLimits(subject);
+    }
     SchemaVersion v = store.register(subject, schema);
     return Reply.ok(JSON.createObjectNode().put("id", v.id()));
+  }
+
+  private void checkLimits(String subject) {
+    List<String> subjects = store.subjects();
+    if (!subjects.contains(subject) && subjects.size() >= limits.maxSubjects()) {
+      throw new SchemaRegistryException(422, LIMIT_REACHED,
+          "Subject limit reached: this registry holds at most " + limits.maxSubjects() + " subjects");
+    }
+    if (subjects.contains(subject) && store.versions(subject).size() >= limits.maxVersionsPerSubject()) {
+      throw new SchemaRegistryException(422, LIMIT_REACHED,
+          "Version limit reached: a subject holds at most " + limits.maxVersionsPerSubject() + " versions");
+    }
+  }
+
+  /** A write carrying a body; an empty POST cannot register anything and gets its usual answer. */
+  private static boolean hasBody(HttpExchange exchange) {
+    String method = exchange.getRequestMethod();
+    return (method.equals("POST") || method.equals("PUT"))
+        && !"0".equals(exchange.getRequestHeaders().getFirst("Content-Length"));
+  }
+
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semi = contentType.indexOf(';');
+    String media = (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(java.util.Locale.ROOT);
+    return JSON_TYPES.contains(media);
   }
 
   private Reply lookup(String subject, Schema schema) {
@@ -269,6 +328,7 @@ final class RegistryApi implements HttpHandler {
   private static void send(HttpExchange exchange, Reply reply) throws IOException {
     byte[] bytes = JSON.writeValueAsBytes(reply.body());
     exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
     exchange.sendResponseHeaders(reply.status(), bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);

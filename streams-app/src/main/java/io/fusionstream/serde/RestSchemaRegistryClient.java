@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -27,11 +26,21 @@ import org.apache.avro.Schema;
 
 /**
  * Schema Registry client over HTTP. Ids and schemas are immutable in the registry, so both
- * directions are cached forever; 5xx answers and I/O errors are retried with exponential backoff,
- * moving on to the next configured URL.
+ * directions are cached (bounded, least recently used out first); an id the registry does not know
+ * is remembered as unknown for a while, so a stream of records with bogus ids costs one call per id
+ * and period, not one per record. 5xx answers and I/O errors are retried with exponential backoff,
+ * moving on to the next configured URL. Answers larger than {@link #MAX_RESPONSE_BYTES} are refused.
+ *
+ * <p>Basic-auth credentials are refused over plain {@code http://} unless
+ * {@code schema.registry.basic.auth.allow.insecure=true}: anyone on the path would read them.
  */
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+  /** Opt-in to sending basic-auth credentials over plain http (a registry on the same host, a test). */
+  public static final String ALLOW_INSECURE_BASIC_AUTH = "schema.registry.basic.auth.allow.insecure";
+  static final int MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+  static final int MAX_CACHED_SCHEMAS = 10_000;
+  static final Duration UNKNOWN_ID_TTL = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<URI> baseUrls;
@@ -40,8 +49,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   private final int maxRetries;
   private final long backoffMs;
   private final String authorization;
-  private final Map<Integer, Schema> schemaById = new ConcurrentHashMap<>();
-  private final Map<String, Map<Schema, Integer>> idBySubjectSchema = new ConcurrentHashMap<>();
+  private final Map<Integer, Schema> schemaById = lru(MAX_CACHED_SCHEMAS);
+  private final Map<String, Integer> idBySubjectSchema = lru(MAX_CACHED_SCHEMAS);
+  /** Ids answered 404, with when they may be asked again (nanoTime). */
+  private final Map<Integer, Long> unknownIds = lru(MAX_CACHED_SCHEMAS);
 
   public RestSchemaRegistryClient(AvroSerdeConfig config) {
     List<String> urls = config.getList(AvroSerdeConfig.SCHEMA_REGISTRY_URL);
@@ -58,6 +69,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     this.authorization = basic && userInfo != null
         ? "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8))
         : null;
+    if (authorization != null && !Boolean.parseBoolean(String.valueOf(config.originals().get(ALLOW_INSECURE_BASIC_AUTH)))) {
+      for (URI url : baseUrls) {
+        if (!"https".equalsIgnoreCase(url.getScheme())) {
+          throw new IllegalArgumentException("Refusing to send Schema Registry basic-auth credentials over "
+              + url.getScheme() + "://" + url.getAuthority() + ": use https, or set " + ALLOW_INSECURE_BASIC_AUTH + "=true");
+        }
+      }
+    }
     // HTTP/1.1 as the registry speaks it: no h2c upgrade attempt for proxies to stumble on
     HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout);
     SSLContext ssl = sslContext(config);
@@ -73,7 +92,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
   @Override
   public int register(String subject, Schema schema) {
-    Integer cached = idBySubjectSchema.getOrDefault(subject, Map.of()).get(schema);
+    Integer cached = idBySubjectSchema.get(key(subject, schema));
     if (cached != null) {
       return cached;
     }
@@ -90,7 +109,21 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     if (cached != null) {
       return cached;
     }
-    JsonNode answer = call("GET", "schemas/ids/" + id, null);
+    Long retryAt = unknownIds.get(id);
+    if (retryAt != null && System.nanoTime() - retryAt < 0) {
+      throw new SchemaRegistryException(404, SchemaRegistryException.SCHEMA_NOT_FOUND,
+          "Schema " + id + " not found (remembered for up to " + UNKNOWN_ID_TTL.toSeconds() + " s)");
+    }
+    JsonNode answer;
+    try {
+      answer = call("GET", "schemas/ids/" + id, null);
+    } catch (SchemaRegistryException e) {
+      if (e.isNotFound()) {
+        unknownIds.put(id, System.nanoTime() + UNKNOWN_ID_TTL.toNanos());
+      }
+      throw e;
+    }
+    unknownIds.remove(id);
     Schema schema = parse(answer.get("schema").asText());
     schemaById.put(id, schema);
     return schema;
@@ -98,7 +131,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
   @Override
   public int getId(String subject, Schema schema) {
-    Integer cached = idBySubjectSchema.getOrDefault(subject, Map.of()).get(schema);
+    Integer cached = idBySubjectSchema.get(key(subject, schema));
     if (cached != null) {
       return cached;
     }
@@ -163,8 +196,22 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   }
 
   private void remember(String subject, Schema schema, int id) {
-    idBySubjectSchema.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).put(schema, id);
+    idBySubjectSchema.put(key(subject, schema), id);
     schemaById.putIfAbsent(id, schema);
+  }
+
+  private static String key(String subject, Schema schema) {
+    return subject + '\u0000' + schema.toString();
+  }
+
+  /** A synchronized map that forgets its least recently used entry beyond {@code max}. */
+  private static <K, V> Map<K, V> lru(int max) {
+    return java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<K, V>(64, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+        return size() > max;
+      }
+    });
   }
 
   private SchemaVersion version(JsonNode n) {
@@ -203,11 +250,12 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
           req.header("Content-Type", CONTENT_TYPE)
               .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         }
-        HttpResponse<String> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<InputStream> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+        String text = readBounded(resp.body());
         if (resp.statusCode() / 100 == 2) {
-          return JSON.readTree(resp.body());
+          return JSON.readTree(text);
         }
-        SchemaRegistryException error = errorOf(resp);
+        SchemaRegistryException error = errorOf(resp.statusCode(), text);
         if (resp.statusCode() / 100 != 5) {
           throw error;
         }
@@ -226,12 +274,23 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         + path + " after " + (maxRetries + 1) + " attempts: " + lastIo, lastIo);
   }
 
-  private static SchemaRegistryException errorOf(HttpResponse<String> resp) {
-    int code = resp.statusCode();
+  /** The body as text, refused past {@link #MAX_RESPONSE_BYTES} (a proxy or a hostile server). */
+  private static String readBounded(InputStream body) throws IOException {
+    try (body) {
+      byte[] bytes = body.readNBytes(MAX_RESPONSE_BYTES + 1);
+      if (bytes.length > MAX_RESPONSE_BYTES) {
+        throw new IOException("Schema Registry answer larger than " + MAX_RESPONSE_BYTES + " bytes");
+      }
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+  }
+
+  private static SchemaRegistryException errorOf(int status, String body) {
+    int code = status;
     String message = "HTTP " + code + " from the Schema Registry";
     List<String> reasons = new ArrayList<>();
     try {
-      JsonNode err = JSON.readTree(resp.body());
+      JsonNode err = JSON.readTree(body);
       if (err.has("error_code")) {
         code = err.get("error_code").asInt();
       }
@@ -241,10 +300,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     } catch (IOException | RuntimeException ignored) {
       // a proxy's HTML error page: keep the status line
     }
-    if (resp.statusCode() == 409) {
+    if (status == 409) {
       return new IncompatibleSchemaException(code, message, reasons);
     }
-    return new SchemaRegistryException(resp.statusCode(), code, message);
+    return new SchemaRegistryException(status, code, message);
   }
 
   private static void sleep(long ms) {

@@ -52,17 +52,29 @@ public final class DeadLetters {
   private DeadLetters() {}
 
   /**
-   * Adds the reason code and bounds the error headers, in place. Every handler calls this on the
-   * letters the built-in handler made.
+   * The letters with our reason code, bounded error headers, and what {@code policy} lets them keep
+   * of the payload, source headers and stack trace. Every handler calls this on the letters the
+   * built-in handler made.
    */
-  static void addReason(List<ProducerRecord<byte[], byte[]>> records, String reason) {
+  static List<ProducerRecord<byte[], byte[]>> addReason(List<ProducerRecord<byte[], byte[]>> records, String reason,
+      DeadLetterPolicy policy) {
     byte[] value = reason.getBytes(StandardCharsets.UTF_8);
+    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(records.size());
     for (ProducerRecord<byte[], byte[]> r : records) {
       r.headers().remove(HEADER_REASON);
       r.headers().add(HEADER_REASON, value);
       truncateHeader(r.headers(), HEADER_STACKTRACE, MAX_STACKTRACE_BYTES);
       truncateHeader(r.headers(), HEADER_MESSAGE, MAX_MESSAGE_BYTES);
+      out.add(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), policy.key(r.key()),
+          policy.value(r.value()), policy.headers(r.headers(), r.key(), r.value())));
     }
+    return out;
+  }
+
+  /** A stage's own letter as {@code policy} lets it go out. */
+  static DeadLetterRecord apply(DeadLetterRecord letter, DeadLetterPolicy policy) {
+    return new DeadLetterRecord(policy.key(letter.key()), policy.value(letter.value()),
+        policy.headers(letter.headers(), letter.key(), letter.value()));
   }
 
   /**

@@ -211,7 +211,7 @@ public final class FusionTopology {
     /** Sends what a batching stage rejected to the dead-letter topic, and the rest on. */
     private <V> KStream<String, V> splitDeadLetters(KStream<String, StageOutput<V>> out, String stage) {
       out.filter((k, o) -> o.isDeadLetter(), Named.as(stage + "-rejected"))
-          .process(StageDeadLetters.Forwarder<V>::new, Named.as(stage + "-dead-letters"))
+          .process(() -> new StageDeadLetters.Forwarder<V>(DeadLetterPolicy.from(config)), Named.as(stage + "-dead-letters"))
           .to(config.dlqTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(stage + "-dlq-sink"));
       return out.filter((k, o) -> !o.isDeadLetter(), Named.as(stage + "-accepted"))
           .mapValues(StageOutput::value, Named.as(stage + "-output"));

@@ -72,9 +72,16 @@ final class StageDeadLetters {
 
   /** Forwards the dead letters a batching stage emitted, as raw records with their headers. */
   static final class Forwarder<V> extends ContextualProcessor<String, StageOutput<V>, byte[], byte[]> {
+    private final DeadLetterPolicy policy;
+
+    Forwarder(DeadLetterPolicy policy) {
+      this.policy = policy;
+    }
+
     @Override
     public void process(Record<String, StageOutput<V>> record) {
-      DeadLetterRecord letter = record.value().deadLetter();
+      // applied here, after the pending store, so every stage's letters pass the same policy
+      DeadLetterRecord letter = DeadLetters.apply(record.value().deadLetter(), policy);
       context().forward(new Record<>(letter.key(), letter.value(), record.timestamp(), letter.headers()));
     }
   }

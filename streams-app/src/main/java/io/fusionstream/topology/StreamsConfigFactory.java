@@ -47,6 +47,7 @@ public final class StreamsConfigFactory {
     props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     // The handlers are created by Kafka Streams from class names; the metrics reach them as a config value.
     props.put(DeadLetters.METRICS_CONFIG, metrics);
+    props.put(DeadLetterPolicy.CONFIG, DeadLetterPolicy.from(config));
     if (failures != null) {
       props.put(TaskFailureTracker.CONFIG, failures);
     }

@@ -169,7 +169,7 @@ class ComposeFileTest {
     assertThat(command("producer")).containsSequence("--schema-registry-url", registry);
     assertThat(command("producer")).containsSequence("produce", "--synthetic");
     assertThat(command("topics")).startsWith("topics", "create");
-    assertThat(listAt(service("fusionstream"), "ports")).contains("8080:" + config.getProperty("fusion.http.port"));
+    assertThat(listAt(service("fusionstream"), "ports")).contains("127.0.0.1:8080:" + config.getProperty("fusion.http.port"));
   }
 
   @Test

@@ -95,7 +95,7 @@ class MonitoringConfigTest {
     Map<String, Object> prometheus = mapsAt(datasources, "datasources").get(0);
     assertThat(prometheus.get("type")).isEqualTo("prometheus");
     assertThat(prometheus.get("url")).isEqualTo("http://prometheus:9090");
-    assertThat(listAt(composeService("prometheus"), "ports")).contains("9090:9090");
+    assertThat(listAt(composeService("prometheus"), "ports")).contains("127.0.0.1:9090:9090");
 
     Map<String, Object> providers = DeployFiles.yamlMap(DeployFiles.file("deploy/grafana/provisioning/dashboards/fusionstream.yml"));
     String path = stringAt(mapsAt(providers, "providers").get(0), "options.path");

@@ -79,7 +79,10 @@ class ProductionDocsTest {
       }
       String portCell = row.getValue().get(row.getValue().size() - 1);
       List<String> published = DeployFiles.at(service, "ports") == null ? List.of()
-          : listAt(service, "ports").stream().map(p -> String.valueOf(p).split(":")[0]).toList();
+          : listAt(service, "ports").stream().map(p -> {
+            String[] parts = String.valueOf(p).split(":");
+            return parts[parts.length - 2]; // host port, after the loopback address
+          }).toList();
       assertThat(portCell.isEmpty() ? List.of() : List.of(portCell)).as("host port of %s", row.getKey())
           .containsExactlyElementsOf(published);
     }
@@ -96,7 +99,7 @@ class ProductionDocsTest {
     List<Object> producer = listAt(composeServices().get("producer"), "command");
     assertThat(compose).contains("produce --synthetic " + producer.get(producer.indexOf("--synthetic") + 1));
     assertThat(compose).contains(stringAt(composeServices().get("grafana"), "environment.GF_SECURITY_ADMIN_PASSWORD")
-        .replaceAll("\\$\\{(\\w+):-(\\w+)}", "`$1` (default `$2`)"));
+        .replaceAll("\\$\\{(\\w+):\\?[^}]*}", "`$1` (required)"));
   }
 
   @Test

@@ -137,7 +137,7 @@ class DashboardFeedTest {
 
     RecordingClient client = new RecordingClient();
     feed.subscribe(client);
-    await().atMost(Duration.ofSeconds(10)).until(() -> feed.clientCount() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.events.size() == 1);
 
     assertThat(client.events.get(0)[0]).isEqualTo("hello");
     JsonNode hello = client.payloads("hello").get(0);
@@ -152,6 +152,8 @@ class DashboardFeedTest {
     feed.flush();
     feed.tick();
 
+    // sent by the client's own sender: predictions, dead letters, snapshot
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.events.size() == 4);
     assertThat(client.payloads("predictions")).hasSize(1);
     assertThat(client.payloads("predictions").get(0).get(0).get("session").asText()).isEqualTo("late");
     JsonNode deadLetters = client.payloads("deadletters").get(0);
@@ -183,8 +185,66 @@ class DashboardFeedTest {
     feed.tick();
     feed.tick();
 
-    assertThat(feed.clientCount()).isEqualTo(1);
-    assertThat(healthy.payloads("snapshot")).hasSize(2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> healthy.payloads("snapshot").size() == 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> feed.clientCount() == 1);
+  }
+
+  @Test
+  void clientsThatStopReadingDoNotHoldUpOneThatReads() throws Exception {
+    // A browser that stops reading blocks its socket write for good once the TCP buffers fill; here
+    // the send blocks from the start. The feed thread and the reading client must not notice.
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger droppedStuck = new java.util.concurrent.atomic.AtomicInteger();
+    try (DashboardFeed small = new DashboardFeed(metrics,
+        new DashboardFeed.Settings(Duration.ofSeconds(1), 5, 3, 2, 0.5).withMaxClients(21).withClientQueue(4))) {
+      for (int i = 0; i < 20; i++) {
+        small.subscribe(new DashboardFeed.Client() {
+          @Override
+          public void send(String event, String json) throws InterruptedException {
+            never.await();
+          }
+
+          @Override
+          public void dropped() {
+            droppedStuck.incrementAndGet();
+          }
+        });
+      }
+      RecordingClient reader = new RecordingClient();
+      assertThat(small.subscribe(reader)).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> small.clientCount() == 21);
+
+      // One tick at a time, each read before the next: the reader keeps up however slowly its sender
+      // thread is scheduled, so only the stuck clients can fall a queue behind.
+      for (int i = 1; i <= 10; i++) {
+        small.tick();
+        int expected = i;
+        await().atMost(Duration.ofSeconds(10)).until(() -> reader.payloads("snapshot").size() == expected);
+      }
+
+      assertThat(droppedStuck).as("each stuck client fell a queue behind and was dropped").hasValue(20);
+      assertThat(small.clientCount()).isEqualTo(1);
+      assertThat(small.hasRoom()).isTrue();
+    } finally {
+      never.countDown();
+    }
+  }
+
+  @Test
+  void subscriptionsBeyondTheCapAreRefused() {
+    try (DashboardFeed capped = new DashboardFeed(metrics,
+        new DashboardFeed.Settings(Duration.ofSeconds(1), 5, 3, 2, 0.5).withMaxClients(2))) {
+      RecordingClient first = new RecordingClient();
+      assertThat(capped.subscribe(first)).isTrue();
+      assertThat(capped.subscribe(new RecordingClient())).isTrue();
+      assertThat(capped.hasRoom()).isFalse();
+      assertThat(capped.subscribe(new RecordingClient())).isFalse();
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> capped.clientCount() == 2);
+      capped.unsubscribe(first);
+      assertThat(capped.hasRoom()).isTrue();
+      assertThat(capped.subscribe(new RecordingClient())).isTrue();
+    }
   }
 
   private static JsonNode parse(String json) {

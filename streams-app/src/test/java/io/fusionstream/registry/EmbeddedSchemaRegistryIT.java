@@ -289,7 +289,8 @@ class EmbeddedSchemaRegistryIT {
       RestSchemaRegistryClient authed = new RestSchemaRegistryClient(Map.of(
           AvroSerdeConfig.SCHEMA_REGISTRY_URL, secured.url(),
           AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE, "USER_INFO",
-          AvroSerdeConfig.BASIC_AUTH_USER_INFO, "fusion:s3cret"));
+          AvroSerdeConfig.BASIC_AUTH_USER_INFO, "fusion:s3cret",
+          RestSchemaRegistryClient.ALLOW_INSECURE_BASIC_AUTH, "true"));
       assertThat(authed.register("t-value", TextEvent.getClassSchema())).isPositive();
     }
   }

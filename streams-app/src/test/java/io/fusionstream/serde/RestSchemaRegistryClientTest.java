@@ -136,9 +136,41 @@ class RestSchemaRegistryClientTest {
   void sendsBasicAuthWhenUserInfoIsSet() throws IOException {
     String url = start(new Answer(200, "[\"a-value\"]"));
     assertThat(client(url, AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE, "USER_INFO",
-        AvroSerdeConfig.BASIC_AUTH_USER_INFO, "fusion:s3cret").getSubjects()).containsExactly("a-value");
+        AvroSerdeConfig.BASIC_AUTH_USER_INFO, "fusion:s3cret",
+        RestSchemaRegistryClient.ALLOW_INSECURE_BASIC_AUTH, "true").getSubjects()).containsExactly("a-value");
     String expected = "Basic " + Base64.getEncoder().encodeToString("fusion:s3cret".getBytes(StandardCharsets.UTF_8));
     assertThat(authHeaders).containsExactly(expected);
+  }
+
+  @Test
+  void refusesBasicAuthOverPlainHttpUnlessAllowed() {
+    assertThatThrownBy(() -> client("http://registry.example:8081", AvroSerdeConfig.BASIC_AUTH_USER_INFO, "fusion:s3cret"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Refusing to send Schema Registry basic-auth credentials over http://registry.example:8081:"
+            + " use https, or set schema.registry.basic.auth.allow.insecure=true")
+        .hasMessageNotContaining("s3cret");
+    // https with credentials, and http without them, are fine
+    client("https://registry.example:8081", AvroSerdeConfig.BASIC_AUTH_USER_INFO, "fusion:s3cret");
+    client("http://registry.example:8081");
+  }
+
+  @Test
+  void unknownIdsAreRememberedSoBogusRecordsCostOneCall() throws IOException {
+    String url = start(new Answer(404, "{\"error_code\": 40403, \"message\": \"Schema 77 not found\"}"));
+    RestSchemaRegistryClient client = client(url);
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> client.getSchemaById(77)).isInstanceOf(SchemaRegistryException.class)
+          .matches(e -> ((SchemaRegistryException) e).isNotFound());
+    }
+    assertThat(requests).containsExactly("GET /schemas/ids/77");
+  }
+
+  @Test
+  void anAnswerLargerThanTheBoundIsRefused() throws IOException {
+    String huge = "[\"" + "x".repeat(RestSchemaRegistryClient.MAX_RESPONSE_BYTES) + "\"]";
+    String url = start(new Answer(200, huge));
+    assertThatThrownBy(() -> client(url, AvroSerdeConfig.MAX_RETRIES, 0).getSubjects())
+        .isInstanceOf(SchemaRegistryException.class).hasMessageContaining("larger than");
   }
 
   @Test

@@ -119,7 +119,7 @@ class DeadLetterTest {
       assertThat(header(letter, DeadLetters.HEADER_REASON)).isEqualTo(c.reason());
       assertThat(header(letter, DeadLetters.HEADER_EXCEPTION)).isEqualTo(c.exception());
       assertThat(header(letter, DeadLetters.HEADER_MESSAGE)).isNotBlank();
-      assertThat(header(letter, DeadLetters.HEADER_STACKTRACE)).contains(c.exception());
+      assertThat(header(letter, DeadLetters.HEADER_STACKTRACE)).as("fusion.dlq.stacktrace=false by default").isNull();
       assertThat(header(letter, DeadLetters.HEADER_TOPIC)).isEqualTo(topic);
       assertThat(header(letter, DeadLetters.HEADER_PARTITION)).isEqualTo("0");
       assertThat(header(letter, DeadLetters.HEADER_OFFSET)).isEqualTo("2");
@@ -132,6 +132,86 @@ class DeadLetterTest {
       assertThat(out.get(0).getModalityEventCounts()).containsEntry(modality, 3);
       assertThat(f.predictions.isEmpty()).isTrue();
     }
+  }
+
+  static Stream<Arguments> privacyCases() {
+    return cases().flatMap(a -> Stream.of("drop", "hash").map(mode -> Arguments.of(a.get()[0], mode)));
+  }
+
+  @ParameterizedTest(name = "{1}: {0}")
+  @MethodSource("privacyCases")
+  void dropAndHashLettersCarryNoPayloadBytes(Case c, String mode) throws Exception {
+    String guarantee = c.exception().equals(SERDE_ERROR) ? "at_least_once" : "exactly_once_v2";
+    try (TopologyFixture f = new TopologyFixture(Map.of("processing.guarantee", guarantee,
+        io.fusionstream.config.FusionConfig.DLQ_PAYLOAD, mode,
+        io.fusionstream.config.FusionConfig.DLQ_STACKTRACE, "true"))) {
+      String topic = topic(f, c.modality());
+      byte[] value = c.value().apply(f);
+      byte[] key = "bad-key".getBytes(StandardCharsets.UTF_8);
+      Headers headers = new RecordHeaders().add("trace-id", "abc".getBytes(StandardCharsets.UTF_8));
+      f.raw(topic).pipeInput(new TestRecord<>(key, value, headers));
+      f.closeIdleWindows();
+
+      List<TestRecord<byte[], byte[]>> letters = f.dlq.readRecordsToList();
+      assertThat(letters).hasSize(1);
+      TestRecord<byte[], byte[]> letter = letters.get(0);
+      assertThat(letter.key()).isNull();
+      assertThat(letter.value()).isNull();
+      assertThat(header(letter, "trace-id")).as("source headers go with the payload").isNull();
+      assertThat(header(letter, DeadLetterPolicy.HEADER_POLICY)).isEqualTo(mode);
+      assertThat(header(letter, DeadLetters.HEADER_REASON)).isEqualTo(c.reason());
+      assertThat(header(letter, DeadLetters.HEADER_EXCEPTION)).isEqualTo(c.exception());
+      assertThat(header(letter, DeadLetters.HEADER_OFFSET)).isEqualTo("0");
+      assertThat(header(letter, DeadLetters.HEADER_STACKTRACE)).as("asked for").contains(c.exception());
+      for (Header h : letter.headers()) {
+        if (value.length >= 8) {
+          assertThat(indexOf(h.value(), value)).as("payload in header " + h.key()).isNegative();
+        }
+      }
+      if (mode.equals("hash")) {
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(value));
+        assertThat(header(letter, DeadLetterPolicy.HEADER_VALUE_SHA256)).isEqualTo(sha);
+        assertThat(header(letter, DeadLetterPolicy.HEADER_VALUE_LENGTH)).isEqualTo(Integer.toString(value.length));
+        assertThat(header(letter, DeadLetterPolicy.HEADER_KEY_LENGTH)).isEqualTo("7");
+      } else {
+        assertThat(header(letter, DeadLetterPolicy.HEADER_VALUE_SHA256)).isNull();
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aBatchingStagesLetterPassesThePolicyToo() {
+    byte[] value = "a face frame's bytes".getBytes(StandardCharsets.UTF_8);
+    Headers headers = DeadLetters.headers("encode-failed", new IllegalStateException("model refused"),
+        "image-frames", 0, 9);
+    headers.add("trace-id", "abc".getBytes(StandardCharsets.UTF_8));
+    DeadLetterRecord letter = new DeadLetterRecord("session-1".getBytes(StandardCharsets.UTF_8), value, headers);
+
+    DeadLetterRecord hashed = DeadLetters.apply(letter, new DeadLetterPolicy(DeadLetterPolicy.Payload.HASH, false));
+    assertThat(hashed.key()).isNull();
+    assertThat(hashed.value()).isNull();
+    assertThat(hashed.headers().lastHeader("trace-id")).isNull();
+    assertThat(new String(hashed.headers().lastHeader(DeadLetterPolicy.HEADER_VALUE_LENGTH).value(),
+        StandardCharsets.UTF_8)).isEqualTo(Integer.toString(value.length));
+    assertThat(new String(hashed.headers().lastHeader(DeadLetters.HEADER_REASON).value(), StandardCharsets.UTF_8))
+        .isEqualTo("encode-failed");
+
+    DeadLetterRecord kept = DeadLetters.apply(letter, DeadLetterPolicy.DEFAULT);
+    assertThat(kept.value()).isEqualTo(value);
+    assertThat(kept.headers().lastHeader("trace-id")).isNotNull();
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; haystack != null && i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   private static String topic(TopologyFixture f, Modality m) {
