@@ -6,6 +6,8 @@ import io.fusionstream.serde.AvroSerdeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -18,7 +20,8 @@ import picocli.CommandLine.Option;
 
 /** Connection settings shared by the client commands (produce, consume, topics). */
 public final class ClientOptions {
-  @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
+  /** Kafka's own tools spell it --bootstrap-server; the plural and -b stay as aliases. */
+  @Option(names = {"--bootstrap-server", "-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT[,...]",
       description = "Kafka bootstrap servers (default: the config file, $KAFKA_BOOTSTRAP_SERVERS, or localhost:9092).")
   String bootstrapServers;
 
@@ -26,7 +29,16 @@ public final class ClientOptions {
       description = "Schema Registry URL (default: the config file, $SCHEMA_REGISTRY_URL, or http://localhost:8081).")
   String registryUrl;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+  @Option(names = {"--property", "-X"}, paramLabel = "KEY=VALUE",
+      description = "Any client, serde or fusion.* setting, as kafka-avro-console-consumer's --property"
+          + " (schema.registry.url=..., basic.auth.credentials.source=URL); repeatable. print.key and"
+          + " key.separator shape consume's output as in Kafka's console consumer.")
+  Map<String, String> properties = new LinkedHashMap<>();
+
+  /** Settings of the console tools' output, not of any client: kept out of the client settings. */
+  static final Set<String> FORMATTER_PROPERTIES = Set.of("print.key", "key.separator");
+
+  @Option(names = {"-c", "--config", "--command-config"}, paramLabel = "FILE",
       description = "Properties file: Kafka client settings (security.protocol, sasl.*, ssl.*), serde and fusion.* settings.")
   Path configFile;
 
@@ -36,6 +48,11 @@ public final class ClientOptions {
   /** Effective settings: file &lt; environment &lt; flags, with the demo's addresses as defaults. */
   public Map<String, String> settings() {
     Map<String, String> flags = new HashMap<>();
+    properties.forEach((k, v) -> {
+      if (!FORMATTER_PROPERTIES.contains(k)) {
+        flags.put(k, v);
+      }
+    });
     if (bootstrapServers != null) {
       flags.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     }
@@ -50,6 +67,11 @@ public final class ClientOptions {
       throw new UsageException(String.join("; ", unknown));
     }
     return s;
+  }
+
+  /** A --property of the output format (print.key, key.separator), or the default. */
+  public String formatterProperty(String key, String defaultValue) {
+    return properties.getOrDefault(key, defaultValue);
   }
 
   public FusionConfig fusionConfig() {

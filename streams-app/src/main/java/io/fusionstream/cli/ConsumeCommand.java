@@ -32,7 +32,9 @@ import picocli.CommandLine.Option;
 /** Prints fused predictions (or dead letters) as JSON lines or a table. */
 @Command(name = "consume", mixinStandardHelpOptions = true,
     description = "Read fused-predictions (or fusion-dlq with --dlq) and print them.",
-    footer = {"", "Examples:", "  ./fusion consume --from-beginning --max 10",
+    footer = {"", "Examples:", "  ./fusion consume --bootstrap-server localhost:9092 --from-beginning --max-messages 10",
+        "  ./fusion consume --from-beginning --format avro-json --property print.key=true",
+        "  ./fusion consume --group dashboards --property schema.registry.url=http://registry:8081",
         "  ./fusion consume --follow --format table --session call-42",
         "  ./fusion consume --dlq --from-beginning"})
 public final class ConsumeCommand implements Callable<Integer> {
@@ -43,14 +45,20 @@ public final class ConsumeCommand implements Callable<Integer> {
   @Option(names = "--dlq", description = "Read the dead-letter topic instead of the predictions.")
   boolean dlq;
 
-  @Option(names = "--format", defaultValue = "json", description = "json (one object per line) or table.")
+  @Option(names = "--format", defaultValue = "json", description = "json (one object per line), avro-json (Avro's"
+      + " JSON encoding, as kafka-avro-console-consumer prints it) or table.")
   String format;
 
   @Option(names = "--from-beginning", description = "Start at the earliest record instead of the latest.")
   boolean fromBeginning;
 
-  @Option(names = "--max", description = "Stop after this many records (waits for them).")
+  @Option(names = {"--max-messages", "--max"}, description = "Stop after this many records (waits for them).")
   Integer max;
+
+  @Option(names = "--group", description = "Consumer group: read from its committed offsets and commit them, as"
+      + " kafka-console-consumer --group does (--from-beginning then applies only where the group has none)."
+      + " Default: no group, nothing committed.")
+  String group;
 
   @Option(names = "--session", description = "Only this session's records.")
   String session;
@@ -61,20 +69,30 @@ public final class ConsumeCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "0", description = "Give up after this many seconds (0: no limit with --max/--follow).")
   long timeoutSeconds;
 
+  static final String AVRO_JSON = "avro-json";
+
   private PrintStream out = System.out;
+  private boolean printKey;
+  private String keySeparator;
   private boolean headerPrinted;
 
   @Override
   public Integer call() {
-    if (!format.equals("json") && !format.equals("table")) {
-      throw new UsageException("Unknown --format '" + format + "': expected json or table");
+    if (!format.equals("json") && !format.equals("table") && !format.equals(AVRO_JSON)) {
+      throw new UsageException("Unknown --format '" + format + "': expected json, avro-json or table");
     }
+    if (format.equals(AVRO_JSON) && dlq) {
+      throw new UsageException("--format avro-json reads Avro values; dead letters are raw bytes: use json or table");
+    }
+    printKey = Boolean.parseBoolean(client.formatterProperty("print.key", "false"));
+    keySeparator = client.formatterProperty("key.separator", "\t");
     FusionConfig config = client.fusionConfig();
     client.requireReachable(Duration.ofSeconds(10));
     String topic = dlq ? config.dlqTopic() : config.predictionsTopic();
     Map<String, Object> props = new HashMap<>(client.clientSettings());
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "fusion-consume-" + UUID.randomUUID());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, group != null ? group : "fusion-consume-" + UUID.randomUUID());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, false);
     try (KafkaConsumer<String, byte[]> consumer =
@@ -86,11 +104,15 @@ public final class ConsumeCommand implements Callable<Integer> {
       if (partitions.isEmpty()) {
         throw new IllegalStateException("Topic " + topic + " does not exist (run ./fusion topics create)");
       }
-      consumer.assign(partitions);
-      if (fromBeginning) {
-        consumer.seekToBeginning(partitions);
+      if (group != null) {
+        consumer.subscribe(List.of(topic));
       } else {
-        consumer.seekToEnd(partitions);
+        consumer.assign(partitions);
+        if (fromBeginning) {
+          consumer.seekToBeginning(partitions);
+        } else {
+          consumer.seekToEnd(partitions);
+        }
       }
       Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions);
       long deadline = timeoutSeconds > 0 ? System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos() : Long.MAX_VALUE;
@@ -103,7 +125,11 @@ public final class ConsumeCommand implements Callable<Integer> {
           if (session != null && !session.equals(r.key())) {
             continue;
           }
-          print(dlq ? deadLetter(r) : prediction(r, avro));
+          if (format.equals(AVRO_JSON)) {
+            printAvroJson(r, avro);
+          } else {
+            print(dlq ? deadLetter(r) : prediction(r, avro));
+          }
           if (max != null && ++printed >= max) {
             break;
           }
@@ -112,13 +138,45 @@ public final class ConsumeCommand implements Callable<Integer> {
           break;
         }
       }
+      if (group != null) {
+        consumer.commitSync();
+      }
       avro.close();
     }
     return 0;
   }
 
+  /** With a group, only once it has its partitions: before that no position means anything. */
   private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
-    return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+    var assigned = consumer.assignment();
+    return !assigned.isEmpty() && end.entrySet().stream()
+        .allMatch(e -> !assigned.contains(e.getKey()) || consumer.position(e.getKey()) >= e.getValue());
+  }
+
+  /**
+   * One line per record in Avro's JSON encoding (unions as {"type": value}, bytes as ISO-8859-1
+   * strings), the shape kafka-avro-console-consumer prints, so scripts written for it read ours.
+   */
+  private void printAvroJson(ConsumerRecord<String, byte[]> r, AvroDeserializer<GenericRecord> avro) {
+    StringBuilder line = new StringBuilder();
+    if (printKey) {
+      line.append(r.key()).append(keySeparator);
+    }
+    if (r.value() == null) {
+      line.append("null");
+    } else {
+      GenericRecord rec = avro.deserialize(r.topic(), r.value());
+      try {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.JsonEncoder encoder = org.apache.avro.io.EncoderFactory.get().jsonEncoder(rec.getSchema(), buf);
+        new org.apache.avro.generic.GenericDatumWriter<GenericRecord>(rec.getSchema()).write(rec, encoder);
+        encoder.flush();
+        line.append(buf.toString(StandardCharsets.UTF_8));
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("Cannot render record at offset " + r.offset() + " as Avro JSON", e);
+      }
+    }
+    out.println(line);
   }
 
   private ObjectNode prediction(ConsumerRecord<String, byte[]> r, AvroDeserializer<GenericRecord> avro) {

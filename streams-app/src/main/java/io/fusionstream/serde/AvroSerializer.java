@@ -21,7 +21,8 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Writes Avro records (generated classes or GenericRecord) in the Confluent wire format under the
- * subject {@code <topic>-value} (or {@code -key}). With {@code auto.register.schemas} the record's
+ * subject its {@link SubjectNameStrategy} names ({@code <topic>-value} or {@code -key} by default).
+ * With {@code auto.register.schemas} the record's
  * schema is registered; otherwise its id is looked up, or with {@code use.latest.version} the
  * record is written with the subject's latest schema.
  */
@@ -31,6 +32,7 @@ public class AvroSerializer<T> implements Serializer<T> {
   private boolean isKey;
   private boolean autoRegister = true;
   private boolean useLatest;
+  private SubjectNameStrategy subjects = SubjectNameStrategy.TOPIC;
 
   /** Configured by Kafka: builds its own registry client from {@code schema.registry.url}. */
   public AvroSerializer() {}
@@ -46,6 +48,7 @@ public class AvroSerializer<T> implements Serializer<T> {
     this.isKey = isKey;
     this.autoRegister = config.getBoolean(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS);
     this.useLatest = config.getBoolean(AvroSerdeConfig.USE_LATEST_VERSION);
+    this.subjects = config.subjectNameStrategy(isKey);
     if (client == null) {
       client = new RestSchemaRegistryClient(config);
       ownsClient = true;
@@ -64,8 +67,13 @@ public class AvroSerializer<T> implements Serializer<T> {
       throw new SerializationException("Cannot serialize " + data.getClass().getName()
           + " as Avro: expected a generated record class or a GenericRecord");
     }
-    String subject = WireFormat.subject(topic, isKey);
     Schema schema = container.getSchema();
+    String subject;
+    try {
+      subject = subjects.subject(topic, isKey, schema);
+    } catch (IllegalArgumentException e) {
+      throw new SerializationException(e.getMessage() + " (topic " + topic + ")", e);
+    }
     try {
       int id;
       Object datum = data;

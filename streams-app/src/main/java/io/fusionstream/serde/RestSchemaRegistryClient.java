@@ -19,17 +19,29 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.apache.avro.Schema;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.types.Password;
 
 /**
  * Schema Registry client over HTTP. Ids and schemas are immutable in the registry, so both
  * directions are cached (bounded, least recently used out first); an id the registry does not know
  * is remembered as unknown for a while, so a stream of records with bogus ids costs one call per id
- * and period, not one per record. 5xx answers and I/O errors are retried with exponential backoff,
- * moving on to the next configured URL. Answers larger than {@link #MAX_RESPONSE_BYTES} are refused.
+ * and period, not one per record. A subject's latest version can change, so it is cached for
+ * {@code latest.cache.ttl.sec} (as Confluent's client: -1 until restart). 429 and 5xx answers and I/O
+ * errors are retried with exponential backoff, moving on to the next configured URL. Answers larger
+ * than {@link #MAX_RESPONSE_BYTES} are refused.
  *
  * <p>Basic-auth credentials are refused over plain {@code http://} unless
  * {@code schema.registry.basic.auth.allow.insecure=true}: anyone on the path would read them.
@@ -53,22 +65,34 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   private final Map<String, Integer> idBySubjectSchema = lru(MAX_CACHED_SCHEMAS);
   /** Ids answered 404, with when they may be asked again (nanoTime). */
   private final Map<Integer, Long> unknownIds = lru(MAX_CACHED_SCHEMAS);
+  private final long latestTtlNanos;
+  private final LongSupplier nanoClock;
+  private final Map<String, Cached> latestBySubject = lru(MAX_CACHED_SCHEMAS);
+
+  private record Cached(SchemaVersion version, long fetchedAtNanos) {}
 
   public RestSchemaRegistryClient(AvroSerdeConfig config) {
+    this(config, System::nanoTime);
+  }
+
+  /** With the clock the latest-version cache ages by, for tests. */
+  RestSchemaRegistryClient(AvroSerdeConfig config, LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
+    long ttlSec = config.getLong(AvroSerdeConfig.LATEST_CACHE_TTL_SEC);
+    this.latestTtlNanos = ttlSec < 0 ? Long.MAX_VALUE : TimeUnit.SECONDS.toNanos(ttlSec);
     List<String> urls = config.getList(AvroSerdeConfig.SCHEMA_REGISTRY_URL);
     if (urls.isEmpty() || urls.get(0).isBlank()) {
       throw new IllegalArgumentException(AvroSerdeConfig.SCHEMA_REGISTRY_URL + " is not set");
     }
-    this.baseUrls = urls.stream().map(u -> URI.create(u.endsWith("/") ? u : u + "/")).toList();
+    List<URI> given = urls.stream().map(u -> URI.create(u.endsWith("/") ? u : u + "/")).toList();
+    // credentials in the URL are sent as a header, never as part of the request line
+    this.baseUrls = given.stream().map(RestSchemaRegistryClient::withoutUserInfo).toList();
     this.timeout = Duration.ofMillis(config.getInt(AvroSerdeConfig.REQUEST_TIMEOUT_MS));
     this.maxRetries = config.getInt(AvroSerdeConfig.MAX_RETRIES);
     this.backoffMs = config.getInt(AvroSerdeConfig.RETRY_BACKOFF_MS);
-    String userInfo = config.password(AvroSerdeConfig.BASIC_AUTH_USER_INFO);
-    boolean basic = "USER_INFO".equalsIgnoreCase(config.getString(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE))
-        || (userInfo != null && config.getString(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE).isEmpty());
-    this.authorization = basic && userInfo != null
-        ? "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8))
-        : null;
+    String userInfo = credentials(config, given);
+    this.authorization = userInfo == null ? null
+        : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
     if (authorization != null && !Boolean.parseBoolean(String.valueOf(config.originals().get(ALLOW_INSECURE_BASIC_AUTH)))) {
       for (URI url : baseUrls) {
         if (!"https".equalsIgnoreCase(url.getScheme())) {
@@ -110,7 +134,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       return cached;
     }
     Long retryAt = unknownIds.get(id);
-    if (retryAt != null && System.nanoTime() - retryAt < 0) {
+    if (retryAt != null && nanoClock.getAsLong() - retryAt < 0) {
       throw new SchemaRegistryException(404, SchemaRegistryException.SCHEMA_NOT_FOUND,
           "Schema " + id + " not found (remembered for up to " + UNKNOWN_ID_TTL.toSeconds() + " s)");
     }
@@ -118,8 +142,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     try {
       answer = call("GET", "schemas/ids/" + id, null);
     } catch (SchemaRegistryException e) {
-      if (e.isNotFound()) {
-        unknownIds.put(id, System.nanoTime() + UNKNOWN_ID_TTL.toNanos());
+      if (e.isSchemaNotFound()) { // 40403 only: a plain 404 is a wrong URL, not a bad id
+        unknownIds.put(id, nanoClock.getAsLong() + UNKNOWN_ID_TTL.toNanos());
       }
       throw e;
     }
@@ -142,9 +166,23 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     return id;
   }
 
+  /**
+   * Cached per subject for {@code latest.cache.ttl.sec}: with {@code use.latest.version} the
+   * serializer asks for every record, and one HTTP call per record would bound throughput by the
+   * registry's latency.
+   */
   @Override
   public SchemaVersion getLatestVersion(String subject) {
-    return version(call("GET", "subjects/" + enc(subject) + "/versions/latest", null));
+    Cached cached = latestBySubject.get(subject);
+    long now = nanoClock.getAsLong();
+    if (cached != null && now - cached.fetchedAtNanos() < latestTtlNanos) {
+      return cached.version();
+    }
+    SchemaVersion latest = version(call("GET", "subjects/" + enc(subject) + "/versions/latest", null));
+    if (latestTtlNanos > 0) {
+      latestBySubject.put(subject, new Cached(latest, now));
+    }
+    return latest;
   }
 
   @Override
@@ -256,7 +294,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
           return JSON.readTree(text);
         }
         SchemaRegistryException error = errorOf(resp.statusCode(), text);
-        if (resp.statusCode() / 100 != 5) {
+        if (!retriable(resp.statusCode())) {
           throw error;
         }
         lastServerError = error;
@@ -283,6 +321,65 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       }
       return new String(bytes, StandardCharsets.UTF_8);
     }
+  }
+
+
+  /** 429 (rate limited) and 5xx pass with time; any other answer would be the same on a retry. */
+  static boolean retriable(int status) {
+    return status == 429 || status / 100 == 5;
+  }
+
+  private static URI withoutUserInfo(URI u) {
+    if (u.getRawUserInfo() == null) {
+      return u;
+    }
+    return URI.create(u.toString().replaceFirst("//[^/@]*@", "//"));
+  }
+
+  /** The user:password to send, from the source basic.auth.credentials.source names (see AvroSerdeConfig). */
+  static String credentials(AvroSerdeConfig config, List<URI> urls) {
+    String source = config.getString(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE).toUpperCase(Locale.ROOT);
+    String fromUrl = urls.stream().map(URI::getUserInfo).filter(Objects::nonNull).findFirst().orElse(null);
+    String userInfo = config.password(AvroSerdeConfig.BASIC_AUTH_USER_INFO);
+    switch (source) {
+      case AvroSerdeConfig.CREDENTIALS_URL:
+        if (fromUrl == null) {
+          throw new ConfigException(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE, source,
+              "no user:password@ in " + AvroSerdeConfig.SCHEMA_REGISTRY_URL);
+        }
+        return fromUrl;
+      case AvroSerdeConfig.CREDENTIALS_USER_INFO:
+        if (userInfo == null) {
+          throw new ConfigException(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE, source,
+              AvroSerdeConfig.BASIC_AUTH_USER_INFO + " is not set");
+        }
+        return userInfo;
+      case AvroSerdeConfig.CREDENTIALS_SASL_INHERIT:
+        return fromJaas(config.originals().get(SaslConfigs.SASL_JAAS_CONFIG));
+      default:
+        return fromUrl != null ? fromUrl : userInfo;
+    }
+  }
+
+  private static final Pattern JAAS_OPTION = Pattern.compile("(username|password)\\s*=\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+  /** username and password of a PlainLoginModule (or SCRAM) line, as Confluent's SASL_INHERIT reads them. */
+  static String fromJaas(Object jaasConfig) {
+    String text = jaasConfig instanceof Password p ? p.value() : jaasConfig == null ? null : jaasConfig.toString();
+    if (text == null || text.isBlank()) {
+      throw new ConfigException(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE, AvroSerdeConfig.CREDENTIALS_SASL_INHERIT,
+          SaslConfigs.SASL_JAAS_CONFIG + " is not set");
+    }
+    Map<String, String> options = new java.util.HashMap<>();
+    Matcher m = JAAS_OPTION.matcher(text);
+    while (m.find()) {
+      options.putIfAbsent(m.group(1), m.group(2).replaceAll("\\\\(.)", "$1"));
+    }
+    if (!options.containsKey("username") || !options.containsKey("password")) {
+      throw new ConfigException(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE, AvroSerdeConfig.CREDENTIALS_SASL_INHERIT,
+          SaslConfigs.SASL_JAAS_CONFIG + " has no username and password options");
+    }
+    return options.get("username") + ":" + options.get("password");
   }
 
   private static SchemaRegistryException errorOf(int status, String body) {

@@ -45,4 +45,13 @@ public class SchemaRegistryException extends RuntimeException {
   public boolean isNotFound() {
     return httpStatus == 404;
   }
+
+  /**
+   * Whether the registry said it has no such schema (40403), the one answer that makes a record
+   * unreadable on its own. A 404 without that code is a wrong URL or a proxy, an outage like 401,
+   * 403, 5xx or a refused connection: Confluent tells them apart the same way.
+   */
+  public boolean isSchemaNotFound() {
+    return httpStatus == 404 && errorCode == SCHEMA_NOT_FOUND;
+  }
 }

@@ -6,8 +6,4 @@ final class WireFormat {
   static final int HEADER_SIZE = 5;
 
   private WireFormat() {}
-
-  static String subject(String topic, boolean isKey) {
-    return topic + (isKey ? "-key" : "-value");
-  }
 }

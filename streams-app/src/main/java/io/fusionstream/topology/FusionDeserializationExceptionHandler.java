@@ -18,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * than the largest accepted event (refused before decoding). Kafka Streams' own handler builds the dead letter (raw
  * bytes, headers, {@code __streams.errors.*}); we add the reason code and count it.
  *
- * <p>A registry that is down or answers 5xx is not the record's fault: that fails the task (it is
- * restarted and the record re-read), so good records are never dead-lettered during an outage.
+ * <p>Only the registry's "schema not found" (error code 40403) is the record's fault. Anything else
+ * from it (down, 5xx, 429, 401/403, a 404 without that code from a wrong URL or a proxy) fails the
+ * task: it is restarted with a backoff and the record re-read, {@link TaskFailureTracker} reports it
+ * on /health once it repeats, and good records are never dead-lettered during an outage.
  */
 public class FusionDeserializationExceptionHandler implements DeserializationExceptionHandler {
   public static final String REASON_UNKNOWN_SCHEMA = "unknown-schema-id";
@@ -39,7 +41,7 @@ public class FusionDeserializationExceptionHandler implements DeserializationExc
   @Override
   public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
     SchemaRegistryException registryError = registryError(exception);
-    if (registryError != null && !registryError.isNotFound()) {
+    if (registryError != null && !registryError.isSchemaNotFound()) {
       LOG.error("Schema registry unavailable while reading {}-{}@{}; stopping the task",
           record.topic(), record.partition(), record.offset(), exception);
       support.failing(context.taskId(), record.topic(), record.partition(), record.offset(), exception);

@@ -184,7 +184,7 @@ public final class FusionTopology {
           config.maxBatchDelay(), new EncodeBatch(all, metrics), e -> e.modality().ordinal(),
           new BatchingProcessor.MemoryBudget<ValidEvent<?, ?>>(config.maxBatchBytes(),
               e -> byModality.get(e.modality()).weight(e)),
-          StageDeadLetters.events(all, registry), metrics), Named.as(PREFIX + "encode")), PREFIX + "encode");
+          StageDeadLetters.events(all, registry, config.originals()), metrics), Named.as(PREFIX + "encode")), PREFIX + "encode");
       WindowSpec spec = new WindowSpec(config.windowSize().toMillis(), config.windowAdvance().toMillis(),
           config.grace().toMillis());
       Map<Modality, Integer> dimensions = new EnumMap<>(Modality.class);
@@ -204,7 +204,8 @@ public final class FusionTopology {
               w -> 0, BatchingProcessor.MemoryBudget.unlimited(), StageDeadLetters.windows(), metrics),
               Named.as(PREFIX + "fuse")), PREFIX + "fuse")
           .to(config.predictionsTopic(), Produced.with(Serdes.String(),
-              AvroSerdes.specific(registry, FusedPrediction.class)).withName(PREFIX + "predictions-sink"));
+              AvroSerdes.configured(AvroSerdes.specific(registry, FusedPrediction.class), config.originals(), false))
+              .withName(PREFIX + "predictions-sink"));
       return builder.build();
     }
 
@@ -222,8 +223,8 @@ public final class FusionTopology {
         ModalityRoute<E, I> route) {
       String name = PREFIX + route.name();
       KStream<String, ValidEvent<E, I>> decoded = builder
-          .stream(route.topic(), Consumed.with(Serdes.String(), AvroSerdes.specific(registry, route.eventType(),
-                  config.maxEventBytes()))
+          .stream(route.topic(), Consumed.with(Serdes.String(), AvroSerdes.configured(AvroSerdes.specific(registry,
+                  route.eventType(), config.maxEventBytes()), config.originals(), false))
               .withTimestampExtractor(new EventTimeExtractor<>(route, EventTimeBounds.of(config)))
               .withName(name + "-source"))
           .process(() -> new DecodeStage<>(route, EventTimeBounds.of(config),

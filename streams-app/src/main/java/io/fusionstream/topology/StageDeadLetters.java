@@ -27,12 +27,14 @@ final class StageDeadLetters {
   private StageDeadLetters() {}
 
   static BatchingProcessor.DeadLetterRenderer<String, ValidEvent<?, ?>> events(List<ModalityRoute<?, ?>> routes,
-      SchemaRegistryClient registry) {
+      SchemaRegistryClient registry, Map<String, ?> serdeSettings) {
     Map<Modality, Serializer<SpecificRecord>> serializers = new EnumMap<>(Modality.class);
     Map<Modality, String> topics = routes.stream()
         .collect(Collectors.toMap(ModalityRoute::modality, ModalityRoute::topic, (a, b) -> a, () -> new EnumMap<>(Modality.class)));
     for (ModalityRoute<?, ?> r : routes) {
-      serializers.put(r.modality(), new AvroSerializer<>(registry));
+      AvroSerializer<SpecificRecord> serializer = new AvroSerializer<>(registry);
+      serializer.configure(serdeSettings, false);
+      serializers.put(r.modality(), serializer);
     }
     return (member, rejection) -> {
       ValidEvent<?, ?> e = member.value();

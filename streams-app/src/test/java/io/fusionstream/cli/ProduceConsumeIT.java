@@ -97,6 +97,20 @@ class ProduceConsumeIT {
         Result table = run(concat(new String[] {"consume", "--from-beginning", "--max", "1", "--format", "table",
             "--timeout", "30"}, client));
         assertThat(table.out()).contains("SESSION").contains("call-42").contains("text,image,audio");
+
+        // Spelled as for kafka-avro-console-consumer: the same flags, the same output shape.
+        String[] kafkaStyle = {"consume", "--bootstrap-server", kafka.bootstrapServers(),
+            "--property", "schema.registry.url=" + registry.url(), "--group", "it-readers", "--from-beginning",
+            "--max-messages", "1", "--format", "avro-json", "--property", "print.key=true", "--timeout", "30"};
+        Result avroJson = run(kafkaStyle);
+        assertThat(avroJson.code()).isZero();
+        List<String> keyed = avroJson.out().lines().filter(l -> l.startsWith("call-42\t{")).toList();
+        assertThat(keyed).hasSize(1);
+        JsonNode avro = new ObjectMapper().readTree(keyed.get(0).substring("call-42\t".length()));
+        assertThat(avro.get("session_id").asText()).isEqualTo("call-42");
+        // the group committed its offsets: a second read has nothing new
+        Result again = run(kafkaStyle);
+        assertThat(again.out().lines().filter(l -> l.startsWith("call-42")).toList()).isEmpty();
       }
     }
   }
