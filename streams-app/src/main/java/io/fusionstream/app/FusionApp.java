@@ -16,6 +16,7 @@ import io.fusionstream.serde.AvroDeserializer;
 import io.fusionstream.serde.RestSchemaRegistryClient;
 import io.fusionstream.serde.SchemaRegistryClient;
 import io.fusionstream.topology.FusionTopology;
+import io.fusionstream.topology.InternalTopics;
 import io.fusionstream.topology.StreamsConfigFactory;
 import io.fusionstream.topology.TaskFailureTracker;
 import java.io.IOException;
@@ -53,7 +54,7 @@ public final class FusionApp implements AutoCloseable {
   private volatile boolean leaveGroupOnClose;
 
   private FusionApp(Map<String, String> settings) throws IOException {
-    this.config = new FusionConfig(settings);
+    this.config = withRepartitionPartitions(new FusionConfig(settings), settings);
     Path modelDir = Path.of(config.getString(FusionConfig.MODEL_DIR));
     if (!Files.isDirectory(modelDir)) {
       throw new IllegalStateException("No fusion model directory at " + modelDir.toAbsolutePath()
@@ -81,6 +82,17 @@ public final class FusionApp implements AutoCloseable {
         dead.countDown();
       }
     });
+  }
+
+  /** The repartition topic's count, decided against the cluster before the topology is built. */
+  private static FusionConfig withRepartitionPartitions(FusionConfig config, Map<String, String> settings) {
+    String applicationId = settings.getOrDefault(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG,
+        StreamsConfigFactory.DEFAULT_APPLICATION_ID);
+    var resolution = InternalTopics.resolve(io.fusionstream.config.ConfigLoader.clientSettings(settings), config,
+        applicationId, Duration.ofSeconds(60));
+    Map<String, Object> resolved = config.asMap();
+    resolved.put(FusionConfig.REPARTITION_PARTITIONS, resolution.partitions());
+    return new FusionConfig(resolved);
   }
 
   private static EncoderRequirement requirement(Encoders encoders) {
