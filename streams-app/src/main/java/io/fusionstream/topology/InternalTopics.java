@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.TopologyDescription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,16 +123,170 @@ public final class InternalTopics {
   /** As {@link #resolve}, with a timeout on the admin calls; logs the decision. */
   public static Resolution resolve(Map<String, Object> clientSettings, FusionConfig config, String applicationId,
       Duration timeout) {
-    Map<String, Object> props = new HashMap<>(clientSettings);
-    props.put("default.api.timeout.ms", (int) timeout.toMillis());
-    props.put("request.timeout.ms", (int) Math.min(timeout.toMillis(), 30_000));
-    try (Admin admin = Admin.create(props)) {
+    try (Admin admin = admin(clientSettings, timeout)) {
       Resolution r = resolve(admin, config, applicationId);
       log.info("Repartition topic: {}", r.explanation());
       return r;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while reading the repartition topic's partition count", e);
+    }
+  }
+
+  /** As {@link #growInputSideChangelogs(Admin, org.apache.kafka.streams.Topology, String)}, with a timeout. */
+  public static Map<String, Integer> growInputSideChangelogs(Map<String, Object> clientSettings,
+      org.apache.kafka.streams.Topology topology, String applicationId, Duration timeout) {
+    try (Admin admin = admin(clientSettings, timeout)) {
+      return growInputSideChangelogs(admin, topology, applicationId);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while checking the changelogs' partition counts", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Cannot grow the changelogs to the input topics' partition count: "
+          + e.getCause(), e.getCause());
+    }
+  }
+
+  private static Admin admin(Map<String, Object> clientSettings, Duration timeout) {
+    Map<String, Object> props = new HashMap<>(clientSettings);
+    props.put("default.api.timeout.ms", (int) timeout.toMillis());
+    props.put("request.timeout.ms", (int) Math.min(timeout.toMillis(), 30_000));
+    return Admin.create(props);
+  }
+
+  /**
+   * Changelogs of stores on the input side of the topology (the encode stage's pending batches),
+   * mapped to the partition count they must have: the most partitions any input topic of their
+   * sub-topology has. Kafka Streams gives such a store one changelog partition per input partition
+   * and refuses to start when the counts differ, so adding input partitions invalidates them just
+   * as it did the repartition topic.
+   */
+  public static Map<String, Integer> inputSideChangelogs(TopologyDescription topology, String applicationId,
+      Map<String, Integer> topicPartitions) {
+    Map<String, Integer> out = new TreeMap<>();
+    for (TopologyDescription.Subtopology sub : topology.subtopologies()) {
+      int partitions = 0;
+      Set<String> stores = new java.util.TreeSet<>();
+      boolean internalSource = false;
+      for (TopologyDescription.Node node : sub.nodes()) {
+        if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
+          for (String topic : source.topicSet()) {
+            internalSource |= isInternal(applicationId, topic) || topic.endsWith("-repartition");
+            partitions = Math.max(partitions, topicPartitions.getOrDefault(topic, 0));
+          }
+        } else if (node instanceof TopologyDescription.Processor processor) {
+          stores.addAll(processor.stores());
+        }
+      }
+      if (!internalSource && partitions > 0) {
+        for (String store : stores) {
+          out.put(applicationId + "-" + store + "-changelog", partitions);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Before Kafka Streams starts: adds partitions to the input-side changelogs where the inputs
+   * grew. Partition i of such a changelog holds the state of the task reading input partition i,
+   * and that pairing does not change when partitions are added, so the existing partitions keep
+   * their state and the new ones start empty, as the new input partitions do. Returns the
+   * changelogs grown, with their new counts.
+   */
+  public static Map<String, Integer> growInputSideChangelogs(Admin admin, org.apache.kafka.streams.Topology topology,
+      String applicationId) throws ExecutionException, InterruptedException {
+    TopologyDescription description = topology.describe();
+    Set<String> sources = new java.util.TreeSet<>();
+    description.subtopologies().forEach(sub -> sub.nodes().forEach(n -> {
+      if (n instanceof TopologyDescription.Source source && source.topicSet() != null) {
+        sources.addAll(source.topicSet());
+      }
+    }));
+    Map<String, Integer> wanted = inputSideChangelogs(description, applicationId, partitionCounts(admin, sources));
+    Map<String, Integer> existing = partitionCounts(admin, wanted.keySet());
+    Map<String, org.apache.kafka.clients.admin.NewPartitions> grow = new TreeMap<>();
+    Map<String, Integer> grown = new TreeMap<>();
+    existing.forEach((changelog, count) -> {
+      int target = wanted.get(changelog);
+      if (count < target) {
+        grow.put(changelog, org.apache.kafka.clients.admin.NewPartitions.increaseTo(target));
+        grown.put(changelog, target);
+        log.info("Input topics have {} partitions: growing changelog {} from {} to {} partitions", target,
+            changelog, count, target);
+      }
+    });
+    if (!grow.isEmpty()) {
+      admin.createPartitions(grow).all().get();
+    }
+    return grown;
+  }
+
+  /** The size of one topic: records between the log start and end offsets, and bytes of one replica. */
+  public record TopicSize(int partitions, long records, long bytes) {}
+
+  /**
+   * Records and bytes per topic, summed over its partitions (bytes: the largest replica of each
+   * partition, so replication is not counted several times; -1 where no broker reported a size).
+   * For changelogs this is what an instance restores when it takes over all of a store's tasks.
+   */
+  public static Map<String, TopicSize> sizes(Admin admin, java.util.Collection<String> topics)
+      throws ExecutionException, InterruptedException {
+    Map<String, TopicSize> out = new TreeMap<>();
+    if (topics.isEmpty()) {
+      return out;
+    }
+    Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get();
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> earliest = new HashMap<>();
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+    described.values().forEach(d -> d.partitions().forEach(p -> {
+      var tp = new org.apache.kafka.common.TopicPartition(d.name(), p.partition());
+      earliest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.earliest());
+      latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest());
+    }));
+    var starts = admin.listOffsets(earliest).all().get();
+    var ends = admin.listOffsets(latest).all().get();
+    List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(org.apache.kafka.common.Node::id)
+        .toList();
+    Map<org.apache.kafka.common.TopicPartition, Long> bytes = new HashMap<>();
+    admin.describeLogDirs(brokers).allDescriptions().get().values().forEach(dirs -> dirs.values().forEach(dir ->
+        dir.replicaInfos().forEach((tp, info) -> {
+          if (described.containsKey(tp.topic())) {
+            bytes.merge(tp, info.size(), Math::max);
+          }
+        })));
+    for (TopicDescription d : described.values()) {
+      long records = 0;
+      long size = 0;
+      for (var p : d.partitions()) {
+        var tp = new org.apache.kafka.common.TopicPartition(d.name(), p.partition());
+        records += ends.get(tp).offset() - starts.get(tp).offset();
+        Long b = bytes.get(tp);
+        size = b == null || size < 0 ? -1 : size + b;
+      }
+      out.put(d.name(), new TopicSize(d.partitions().size(), records, size));
+    }
+    return out;
+  }
+
+  /**
+   * Logs the size of every changelog of the application: the state that instances restore when
+   * they start on empty disks or take tasks over, so an operator can tell how long that will take.
+   */
+  public static void logStateSizes(Map<String, Object> clientSettings, String applicationId, Duration timeout) {
+    try (Admin admin = admin(clientSettings, timeout)) {
+      List<String> changelogs = list(admin, applicationId).stream().filter(t -> t.endsWith("-changelog")).toList();
+      if (changelogs.isEmpty()) {
+        log.info("State: no changelog of {} exists yet; nothing to restore", applicationId);
+        return;
+      }
+      sizes(admin, changelogs).forEach((topic, size) -> log.info(
+          "State: {} holds {} records, {} bytes in {} partitions (what a new instance restores for all its tasks)",
+          topic, size.records(), size.bytes() < 0 ? "unknown" : size.bytes(), size.partitions()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | RuntimeException e) {
+      log.warn("Cannot read the size of the state of {}: {}", applicationId, e.toString());
     }
   }
 }
