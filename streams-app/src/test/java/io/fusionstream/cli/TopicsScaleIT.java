@@ -91,6 +91,11 @@ class TopicsScaleIT {
       }
       assertThat(admin.listTopics().names().get()).contains(repartition, changelog);
 
+      // The application refuses to start with an explicit count that differs from the topic's.
+      var explicit = new io.fusionstream.config.FusionConfig(Map.of("fusion.repartition.partitions", "24"));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> InternalTopics.resolve(admin, explicit, APP))
+          .hasMessageContaining("has 12 partitions").hasMessageContaining("./fusion topics scale --repartition 24");
+
       // Run: offsets moved back by the span from the newest consumed record, internal topics gone.
       Result ran = run(concat(new String[] {"topics", "scale", "--repartition", "24", "--rewind-ms", "3500"},
           common));
