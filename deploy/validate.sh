@@ -2,7 +2,8 @@
 # Validates the deployment files without a Docker engine or a Kubernetes cluster:
 #   1. docker-compose.yml against the Compose schema (`docker-compose config`, default services
 #      and the "demo" profile);
-#   2. the kustomizations under deploy/k8s render (where kubectl or kustomize is installed);
+#   2. the kustomizations under deploy/k8s render (where kubectl or kustomize is installed),
+#      the KEDA ScaledObject of deploy/k8s/autoscale included;
 #   3. deploy/prometheus.yml and the PromQL of every Grafana query parse (where promtool is
 #      installed: Debian package prometheus);
 #   4. the JUnit checks in streams-app/src/test/java/io/fusionstream/deploy: every Kubernetes
@@ -61,7 +62,7 @@ elif command -v kustomize >/dev/null 2>&1; then
   render="kustomize build"
 fi
 if [ -n "$render" ]; then
-  for dir in deploy/k8s deploy/k8s/gpu; do
+  for dir in deploy/k8s deploy/k8s/gpu deploy/k8s/autoscale; do
     count="$($render "$dir" | grep -c '^kind:')"
     echo "$dir renders $count objects ($render)"
     [ "$count" -ge 5 ] || { echo "$dir renders too few objects" >&2; exit 1; }

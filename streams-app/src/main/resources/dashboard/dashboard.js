@@ -124,6 +124,10 @@
     makeChart('chart-batch', view.modalities
       .map((m) => ({ key: 'encode_' + m, label: 'encode ' + m, color: COLORS[m] || '#aaa', digits: 1 }))
       .concat([{ key: 'fuse', label: 'fuse', color: COLORS.fuse, digits: 1 }]));
+    makeChart('chart-lag', [
+      { key: 'input', label: 'input topics', color: COLORS.text, digits: 0 },
+      { key: 'internal', label: 'repartition', color: COLORS.fuse, digits: 0 },
+    ]);
   }
 
   function resizeCharts() {
@@ -143,6 +147,7 @@
     const batch = {};
     Object.entries(s.batch || {}).forEach(([stage, b]) => { batch[stage] = b.mean; });
     pushPoint(view.charts['chart-batch'], s.t, batch, redraw);
+    pushPoint(view.charts['chart-lag'], s.t, s.lag || {}, redraw);
     showFacts(s);
   }
 

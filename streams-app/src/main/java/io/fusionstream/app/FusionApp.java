@@ -16,6 +16,7 @@ import io.fusionstream.serde.AvroDeserializer;
 import io.fusionstream.serde.RestSchemaRegistryClient;
 import io.fusionstream.serde.SchemaRegistryClient;
 import io.fusionstream.topology.FusionTopology;
+import io.fusionstream.topology.InternalTopics;
 import io.fusionstream.topology.StreamsConfigFactory;
 import io.fusionstream.topology.TaskFailureTracker;
 import java.io.IOException;
@@ -45,7 +46,11 @@ import org.slf4j.LoggerFactory;
 public final class FusionApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FusionApp.class);
 
+  /** How often the group's lag is measured for /metrics: a Prometheus scrape interval. */
+  private static final Duration LAG_POLL_INTERVAL = Duration.ofSeconds(15);
+
   private final FusionConfig config;
+  private final String applicationId;
   private final SchemaRegistryClient registry;
   private final Encoders encoders;
   private final ModelStore models;
@@ -64,7 +69,9 @@ public final class FusionApp implements AutoCloseable {
   public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(8);
 
   private FusionApp(Map<String, String> settings, UnaryOperator<Encoders> encoderDecorator) throws IOException {
-    this.config = new FusionConfig(settings);
+    this.applicationId = settings.getOrDefault(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG,
+        StreamsConfigFactory.DEFAULT_APPLICATION_ID);
+    this.config = withRepartitionPartitions(new FusionConfig(settings), settings, applicationId);
     Path modelDir = Path.of(config.getString(FusionConfig.MODEL_DIR));
     if (!Files.isDirectory(modelDir)) {
       throw new IllegalStateException("No fusion model directory at " + modelDir.toAbsolutePath()
@@ -80,17 +87,32 @@ public final class FusionApp implements AutoCloseable {
     monitoring.metrics().modelVersion(models.currentVersion());
     var topology = FusionTopology.builder(config, registry).encoders(encoders)
         .fusionModel(models::current).metrics(monitoring.metrics()).build();
+    InternalTopics.growInputSideChangelogs(io.fusionstream.config.ConfigLoader.clientSettings(settings), topology,
+        applicationId, Duration.ofSeconds(60));
+    InternalTopics.logStateSizes(io.fusionstream.config.ConfigLoader.clientSettings(settings), applicationId,
+        Duration.ofSeconds(30));
     Map<String, Object> user = new HashMap<>(settings);
     this.failures = TaskFailureTracker.from(config);
     Properties props = StreamsConfigFactory.create(config, user, monitoring.metrics(), failures);
     this.streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(this::onStreamThreadFailure);
+    streams.setGlobalStateRestoreListener(new io.fusionstream.monitor.RestoreProgress(monitoring.metrics().registry()));
     streams.setStateListener((now, before) -> {
       log.info("Kafka Streams {} -> {}", before, now);
       if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
         dead.countDown();
       }
     });
+  }
+
+  /** The repartition topic's count, decided against the cluster before the topology is built. */
+  private static FusionConfig withRepartitionPartitions(FusionConfig config, Map<String, String> settings,
+      String applicationId) {
+    var resolution = InternalTopics.resolve(io.fusionstream.config.ConfigLoader.clientSettings(settings), config,
+        applicationId, Duration.ofSeconds(60));
+    Map<String, Object> resolved = config.asMap();
+    resolved.put(FusionConfig.REPARTITION_PARTITIONS, resolution.partitions());
+    return new FusionConfig(resolved);
   }
 
   private static EncoderRequirement requirement(Encoders encoders) {
@@ -146,6 +168,9 @@ public final class FusionApp implements AutoCloseable {
       app.monitoring.start(app.streams, () -> app.models.currentVersion() != null, app.failures::downReason);
       app.monitoring.followTopics(io.fusionstream.config.ConfigLoader.clientSettings(settings), app.config.predictionsTopic(), app.config.dlqTopic(),
           new AvroDeserializer<>(app.registry, FusedPrediction.class));
+      app.monitoring.followLag(io.fusionstream.config.ConfigLoader.clientSettings(settings),
+          app.applicationId, List.of(app.config.textTopic(), app.config.imageTopic(), app.config.audioTopic()),
+          LAG_POLL_INTERVAL);
       app.streams.start();
     } catch (RuntimeException e) {
       app.close();

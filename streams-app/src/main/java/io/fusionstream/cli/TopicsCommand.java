@@ -2,6 +2,13 @@ package io.fusionstream.cli;
 
 import io.fusionstream.config.FusionConfig;
 import io.fusionstream.dev.TopicSpecs;
+import io.fusionstream.monitor.ConsumerLag;
+import io.fusionstream.topology.InternalTopics;
+import io.fusionstream.topology.StreamsConfigFactory;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.StreamsConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,14 +23,32 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Creates and describes the pipeline's topics (inputs, predictions, dead letters, _schemas). */
+/**
+ * Creates and describes the pipeline's topics (inputs, predictions, dead letters, _schemas), the
+ * application's internal topics and its consumer lag, and changes the repartition topic's count.
+ */
 @Command(name = "topics", mixinStandardHelpOptions = true,
-    description = "Create or describe FusionStream's topics.",
+    description = {"Create or describe FusionStream's topics, or change the repartition topic's partition count.",
+        "describe also lists the application's internal topics (size of the state to restore) and its consumer lag.",
+        "scale --repartition N states its procedure, checks the application is stopped, then moves the input"
+            + " offsets back to rebuild what was in flight and deletes the internal topics (--dry-run: only state it)."},
     footer = {"", "Examples:", "  ./fusion topics create --partitions 6 --replication-factor 3 -b kafka:9092",
-        "  ./fusion topics describe -b localhost:9092"})
+        "  ./fusion topics describe -b localhost:9092",
+        "  ./fusion topics scale --repartition 24 --dry-run -c fusionstream.properties"})
 public final class TopicsCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "ACTION", description = "create or describe")
+  @Parameters(index = "0", paramLabel = "ACTION", description = "create, describe or scale")
   String action;
+
+  @Option(names = "--repartition", paramLabel = "N",
+      description = "scale: the repartition topic's new partition count.")
+  Integer repartition;
+
+  @Option(names = "--dry-run", description = "scale: state the procedure and its checks, change nothing.")
+  boolean dryRun;
+
+  @Option(names = "--rewind-ms", paramLabel = "MS", description = "scale: how far the input offsets move back to"
+      + " rebuild open windows (default: window size + grace + idle timeout + 2 x max batch delay).")
+  Long rewindMs;
 
   @Mixin ClientOptions client;
 
@@ -38,11 +63,23 @@ public final class TopicsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!action.equals("create") && !action.equals("describe")) {
-      throw new UsageException("Unknown action '" + action + "': expected create or describe");
+    if (!action.equals("create") && !action.equals("describe") && !action.equals("scale")) {
+      throw new UsageException("Unknown action '" + action + "': expected create, describe or scale");
+    }
+    if (action.equals("scale") != (repartition != null)) {
+      throw new UsageException(action.equals("scale") ? "scale needs --repartition N"
+          : "--repartition belongs to scale");
+    }
+    if (repartition != null && repartition < 1) {
+      throw new UsageException("--repartition must be at least 1");
     }
     FusionConfig config = client.fusionConfig();
     client.requireReachable(Duration.ofSeconds(10));
+    String applicationId = client.settings().getOrDefault(StreamsConfig.APPLICATION_ID_CONFIG,
+        StreamsConfigFactory.DEFAULT_APPLICATION_ID);
+    if (action.equals("scale")) {
+      return scale(config, applicationId);
+    }
     List<NewTopic> topics = TopicSpecs.all(config, partitions, replication, retentionMs);
     try (Admin admin = Admin.create(client.clientSettings())) {
       if (action.equals("create")) {
@@ -62,6 +99,56 @@ public final class TopicsCommand implements Callable<Integer> {
             d.partitions().get(0).replicas().size(), c.get(TopicConfig.RETENTION_MS_CONFIG).value(),
             c.get(TopicConfig.CLEANUP_POLICY_CONFIG).value(), c.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
       }
+      if (action.equals("describe")) {
+        describeApplication(admin, config, applicationId);
+      }
+    }
+    return 0;
+  }
+
+  /** Internal topics with their size (changelogs: the state to restore) and the group's lag. */
+  private static void describeApplication(Admin admin, FusionConfig config, String applicationId) throws Exception {
+    List<String> internal = InternalTopics.list(admin, applicationId);
+    System.out.printf("%nInternal topics of application %s:%n", applicationId);
+    if (internal.isEmpty()) {
+      System.out.println("  none yet (created when the application first starts)");
+    } else {
+      System.out.printf("%-60s %10s %12s %14s%n", "TOPIC", "PARTITIONS", "RECORDS", "BYTES");
+      InternalTopics.sizes(admin, internal).forEach((topic, size) -> System.out.printf("%-60s %10d %12d %14s%n",
+          topic, size.partitions(), size.records(), size.bytes() < 0 ? "?" : Long.toString(size.bytes())));
+    }
+    Map<TopicPartition, Long> lag = ConsumerLag.measure(admin, applicationId,
+        List.of(config.textTopic(), config.imageTopic(), config.audioTopic()));
+    System.out.printf("%nConsumer lag of group %s (records not yet processed):%n", applicationId);
+    Map<String, Long> byTopic = new TreeMap<>();
+    lag.forEach((tp, n) -> byTopic.merge(tp.topic(), n, Long::sum));
+    System.out.printf("%-60s %10s %12s %s%n", "TOPIC", "PARTITIONS", "LAG", "PER PARTITION");
+    byTopic.forEach((topic, total) -> System.out.printf("%-60s %10d %12d %s%n", topic,
+        lag.keySet().stream().filter(tp -> tp.topic().equals(topic)).count(), total,
+        lag.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
+            .map(e -> e.getKey().partition() + ":" + e.getValue()).collect(Collectors.joining(" "))));
+    var group = admin.describeConsumerGroups(List.of(applicationId)).all().get().get(applicationId);
+    System.out.printf("Group state %s, %d members%n", group.groupState(), group.members().size());
+  }
+
+  private int scale(FusionConfig config, String applicationId) throws Exception {
+    Duration rewind = Duration.ofMillis(rewindMs != null ? rewindMs : config.windowSize().toMillis()
+        + config.grace().toMillis() + config.idleTimeout().toMillis() + 2 * config.maxBatchDelay().toMillis());
+    String stateDir = client.settings().getOrDefault(StreamsConfig.STATE_DIR_CONFIG, "<state.dir>");
+    try (Admin admin = Admin.create(client.clientSettings())) {
+      RepartitionScale.Plan plan = RepartitionScale.plan(admin, client.clientSettings(), config, applicationId,
+          repartition, rewind);
+      plan.describe(stateDir).forEach(System.out::println);
+      if (!plan.blockers().isEmpty()) {
+        return 1;
+      }
+      if (dryRun) {
+        System.out.println("Dry run: nothing changed.");
+        return 0;
+      }
+      RepartitionScale.execute(admin, plan).forEach(System.out::println);
+      System.out.println("Done with steps 1 to 3. Now steps 4 to 6: set " + FusionConfig.REPARTITION_PARTITIONS
+          + "=" + repartition + ", empty the state directories, start the instances.");
     }
     return 0;
   }

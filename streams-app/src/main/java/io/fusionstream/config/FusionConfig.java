@@ -36,6 +36,10 @@ public final class FusionConfig extends AbstractConfig {
   public static final String WINDOW_POOLING = "fusion.window.pooling";
   public static final String REQUIRED_MODALITIES = "fusion.required.modalities";
 
+  public static final String REPARTITION_PARTITIONS = "fusion.repartition.partitions";
+  /** Fewest partitions a newly created repartition topic gets when the key is not set. */
+  public static final int DEFAULT_REPARTITION_PARTITIONS = 12;
+
   public static final String MAX_BATCH_SIZE = "fusion.max.batch.size";
   public static final String MAX_BATCH_DELAY_MS = "fusion.max.batch.delay.ms";
 
@@ -108,6 +112,11 @@ public final class FusionConfig extends AbstractConfig {
           "How the embeddings of one modality inside a window are pooled.")
       .define(REQUIRED_MODALITIES, Type.LIST, "", Importance.MEDIUM,
           "Modalities (text, image, audio) a window must have to be fused; others are skipped and counted.")
+      .define(REPARTITION_PARTITIONS, Type.INT, DEFAULT_REPARTITION_PARTITIONS, Range.atLeast(1), Importance.MEDIUM,
+          "Partitions of the internal topic that regroups encoded events by session (<application.id>-fusion-"
+              + "encoded-by-session-repartition), fixed so that adding input partitions never invalidates it; it bounds"
+              + " the parallelism of the window and fuse stages. Unset: an existing topic's count is kept, and a new"
+              + " topic gets the larger of 12 and the input topics' count. Change it with ./fusion topics scale --repartition N.")
       .define(MAX_BATCH_SIZE, Type.INT, 32, Range.atLeast(1), Importance.HIGH,
           "Largest batch of the encode and fuse stages.")
       .define(MAX_BATCH_DELAY_MS, Type.LONG, 50L, Range.atLeast(0), Importance.HIGH,
@@ -253,6 +262,16 @@ public final class FusionConfig extends AbstractConfig {
       }
     }
     return out;
+  }
+
+  /** Partition count of the repartition topic (the key, or its default when unset). */
+  public int repartitionPartitions() {
+    return getInt(REPARTITION_PARTITIONS);
+  }
+
+  /** Whether fusion.repartition.partitions was set, rather than defaulted. */
+  public boolean repartitionPartitionsSet() {
+    return originals().get(REPARTITION_PARTITIONS) != null;
   }
 
   public int maxBatchSize() {

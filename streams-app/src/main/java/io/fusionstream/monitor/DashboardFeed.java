@@ -123,7 +123,8 @@ public final class DashboardFeed implements AutoCloseable {
       double eventsTotal,
       double predictionsTotal,
       String modelVersion,
-      String state) {}
+      String state,
+      Map<String, Double> lag) {}
 
   private final FusionMetrics metrics;
   private final Settings settings;
@@ -429,6 +430,19 @@ public final class DashboardFeed implements AutoCloseable {
     senders.shutdownNow();
   }
 
+  /**
+   * The group's consumer lag ({@code fusion_input_lag_records}) summed into {@code input} (the input
+   * topics) and {@code internal} (the repartition topic); empty while it is not measured.
+   */
+  static Map<String, Double> lag(FusionMetrics m) {
+    Map<String, Double> out = new TreeMap<>();
+    for (io.micrometer.core.instrument.Gauge g : m.registry().find(ConsumerLagGauges.LAG).gauges()) {
+      String topic = g.getId().getTag("topic");
+      out.merge(topic != null && topic.endsWith("-repartition") ? "internal" : "input", g.value(), Double::sum);
+    }
+    return out;
+  }
+
   /** Cumulative meter values at one instant; two of them make the rates of a tick. */
   private record Sample(
       long nanos,
@@ -464,7 +478,7 @@ public final class DashboardFeed implements AutoCloseable {
       return new Snapshot(wallMillis, eventRates, (predictions - before.predictions) / seconds, latency, batchStats,
           m.counterByTag(FusionMetrics.DEAD_LETTERS, "reason"), windows,
           m.counterTotal(FusionMetrics.LATE_DROPPED), m.counterTotal(FusionMetrics.EVENTS_IN), predictions,
-          m.modelVersion().orElse(null), state);
+          m.modelVersion().orElse(null), state, lag(m));
     }
   }
 }

@@ -122,6 +122,17 @@ public final class Monitoring implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Publishes the consumer lag of the application's group ({@code fusion_input_lag_records}),
+   * measured from the brokers every {@code interval}, for the input topics and the internal ones.
+   */
+  public synchronized ConsumerLagGauges followLag(Map<String, Object> clientConfig, String groupId,
+      List<String> inputTopics, java.time.Duration interval) {
+    ConsumerLagGauges lag = new ConsumerLagGauges(clientConfig, groupId, inputTopics, metrics.registry()).start(interval);
+    started.add(lag);
+    return lag;
+  }
+
   /** The port the HTTP server listens on; only once started. */
   public synchronized int port() {
     if (server == null) {

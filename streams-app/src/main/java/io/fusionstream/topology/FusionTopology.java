@@ -194,7 +194,7 @@ public final class FusionTopology {
           // modalities of a session on one task whatever the producers' keys and partition counts.
           // It carries encoded vectors only, a few KB per event.
           .repartition(Repartitioned.with(Serdes.String(), new EncodedEvent.EncodedEventSerde())
-              .withName(REPARTITION))
+              .withName(REPARTITION).withNumberOfPartitions(config.repartitionPartitions()))
           .process(SessionWindowAggregator.supplier(spec, config.idleTimeout(), config.maxPooling(),
               config.requiredModalities(), PREFIX, metrics), Named.as(PREFIX + "window"));
       splitDeadLetters(closed.process(BatchingProcessor.supplier(PipelineMetrics.STAGE_FUSE, FUSE_PENDING_STORE,

@@ -37,7 +37,10 @@ class MonitoringConfigTest {
       "fusion_end_to_end_latency_seconds",
       "fusion_window_modalities_present_total",
       "fusion_predictions_total",
-      "fusion_model_info");
+      "fusion_model_info",
+      "fusion_input_lag_records",
+      "fusion_restore_records_remaining",
+      "fusion_restore_records_total");
   /** Series Prometheus derives from a histogram, summary or timer. */
   private static final List<String> DISTRIBUTION_SUFFIXES = List.of("_bucket", "_sum", "_count", "_max");
   /** Bound by Micrometer's Kafka Streams client metrics and JVM binders. */
@@ -133,7 +136,7 @@ class MonitoringConfigTest {
     assertThat(used).as("the dashboard covers input, output, errors, latency and lag")
         .contains("fusion_events_in_total", "fusion_predictions_total", "fusion_dead_letters_total",
             "fusion_end_to_end_latency_seconds_bucket", "fusion_encode_seconds_bucket",
-            "kafka_consumer_fetch_manager_records_lag_max");
+            "kafka_consumer_fetch_manager_records_lag_max", "fusion_input_lag_records");
   }
 
   @Test

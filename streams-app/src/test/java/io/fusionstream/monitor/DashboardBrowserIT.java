@@ -49,7 +49,7 @@ class DashboardBrowserIT {
 
   private static final String CHROMIUM = System.getProperty("chromium.binary", "/usr/bin/chromium");
   private static final String CHROMEDRIVER = System.getProperty("chromedriver.binary", "/usr/bin/chromedriver");
-  private static final List<String> CHARTS = List.of("chart-throughput", "chart-latency", "chart-batch");
+  private static final List<String> CHARTS = List.of("chart-throughput", "chart-latency", "chart-batch", "chart-lag");
   /** An upper bound for the page to catch up, not a speed requirement. */
   private static final Duration PATIENCE = Duration.ofSeconds(60);
 

@@ -47,6 +47,27 @@ class DashboardFeedTest {
   }
 
   @Test
+  void snapshotsCarryTheGroupsLagForInputAndRepartitionTopics() {
+    feed.tick();
+    assertThat(feed.history().get(0).lag()).as("not measured yet").isEmpty();
+    io.micrometer.core.instrument.MultiGauge lag =
+        io.micrometer.core.instrument.MultiGauge.builder(ConsumerLagGauges.LAG).register(metrics.registry());
+    lag.register(java.util.List.of(
+        io.micrometer.core.instrument.MultiGauge.Row.of(
+            io.micrometer.core.instrument.Tags.of("topic", "text-events", "partition", "0"), 5),
+        io.micrometer.core.instrument.MultiGauge.Row.of(
+            io.micrometer.core.instrument.Tags.of("topic", "audio-chunks", "partition", "1"), 7),
+        io.micrometer.core.instrument.MultiGauge.Row.of(
+            io.micrometer.core.instrument.Tags.of("topic", "app-fusion-encoded-by-session-repartition", "partition", "3"),
+            2)), true);
+
+    feed.tick();
+
+    assertThat(feed.history().get(1).lag()).containsExactlyInAnyOrderEntriesOf(
+        java.util.Map.of("input", 12.0, "internal", 2.0));
+  }
+
+  @Test
   void snapshotRatesFollowTheMetricsBetweenTicks() {
     feed.tick(); // the baseline every later tick is measured from
     for (int i = 0; i < 8; i++) {
