@@ -60,6 +60,7 @@ public final class FusionApp implements AutoCloseable {
           + ": train one with ./fusion train --out " + modelDir + " (or set " + FusionConfig.MODEL_DIR + ")");
     }
     this.registry = new RestSchemaRegistryClient(settings);
+    log.info("Threads: {}", config.threads().describe());
     this.encoders = EncoderFactory.create(config.encoderSettings());
     this.monitoring = new Monitoring(new Monitoring.Settings(config.getString(FusionConfig.HTTP_HOST),
         config.getInt(FusionConfig.HTTP_PORT), io.fusionstream.monitor.DashboardFeed.Settings.defaults()));
