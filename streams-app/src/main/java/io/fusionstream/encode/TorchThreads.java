@@ -34,7 +34,7 @@ public final class TorchThreads {
     String current = System.getProperty(INTRA);
     if (current != null) {
       if (!current.equals(Integer.toString(threads))) {
-        LOG.info("PyTorch engine keeps {} thread(s) per op ({} already set); {} asked for later is not applied",
+        LOG.debug("PyTorch engine keeps {} thread(s) per op ({} already set); {} asked for later is not applied",
             current, INTRA, threads);
       }
       return;
