@@ -145,12 +145,13 @@ public final class PipelineRun implements AutoCloseable {
     long origin = reserveWindows(sessions);
     String prefix = id + "-" + phase + "-";
     Snapshot before = snapshot();
+    Map<String, Long> bytesBefore = logBytes();
     ProcessProbe probe = ProcessProbe.start();
     long t0 = System.nanoTime();
     sendOneWindowApart(workload, prefix, origin, sessions, EnumSet.allOf(Modality.class));
     long[] target = {(long) sessions * workload.perModality(), (long) sessions * workload.perModality(),
         (long) sessions * workload.perModality()};
-    return await(phase, before, probe, t0, prefix, sessions, ENCODE_STAGES, target, null);
+    return await(phase, before, bytesBefore, probe, t0, prefix, sessions, ENCODE_STAGES, target, null);
   }
 
   /** Session i in its own window, one window after session i-1, starting at {@code origin}. */
@@ -172,10 +173,11 @@ public final class PipelineRun implements AutoCloseable {
     long origin = reserveWindows(sessions);
     String prefix = id + "-" + phase + "-";
     Snapshot before = snapshot();
+    Map<String, Long> bytesBefore = logBytes();
     ProcessProbe probe = ProcessProbe.start();
     long t0 = System.nanoTime();
     sendOneWindowApart(workload, prefix, origin, sessions, EnumSet.of(modality));
-    return await(phase, before, probe, t0, prefix, sessions, List.of(stageOf(modality)),
+    return await(phase, before, bytesBefore, probe, t0, prefix, sessions, List.of(stageOf(modality)),
         new long[] {(long) sessions * workload.perModality()}, null);
   }
 
@@ -195,6 +197,7 @@ public final class PipelineRun implements AutoCloseable {
     String prefix = id + "-" + phase + "-";
     long[] producedAt = new long[sessions];
     Snapshot before = snapshot();
+    Map<String, Long> bytesBefore = logBytes();
     ProcessProbe probe = ProcessProbe.start();
     long t0 = System.nanoTime();
     for (int i = 0; i < sessions; i++) {
@@ -209,12 +212,11 @@ public final class PipelineRun implements AutoCloseable {
     }
     long[] target = {(long) sessions * workload.perModality(), (long) sessions * workload.perModality(),
         (long) sessions * workload.perModality()};
-    return await(phase, before, probe, t0, prefix, sessions, ENCODE_STAGES, target, producedAt);
+    return await(phase, before, bytesBefore, probe, t0, prefix, sessions, ENCODE_STAGES, target, producedAt);
   }
 
-  private PhaseResult await(String phase, Snapshot before, ProcessProbe probe, long t0, String prefix,
+  private PhaseResult await(String phase, Snapshot before, Map<String, Long> bytesBefore, ProcessProbe probe, long t0, String prefix,
       int sessions, List<String> stages, long[] targets, long[] producedAt) throws InterruptedException {
-    Map<String, Long> bytesBefore = logBytes();
     long deadline = System.nanoTime() + env.phaseTimeout().toNanos();
     long[] stageDoneNs = new long[stages.size()];
     long windowsDoneNs = 0;

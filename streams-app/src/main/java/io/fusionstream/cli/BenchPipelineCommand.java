@@ -129,6 +129,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
       description = "Synthetic sessions to train the benchmark's fusion model on (default ${DEFAULT-VALUE}).")
   int trainSessions;
 
+  @Option(names = "--device", defaultValue = "auto",
+      description = "Encoder device of the apps and the bare encoders: auto, cpu or gpu:N (default ${DEFAULT-VALUE}).")
+  String device;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
   Path json;
 
@@ -251,6 +255,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     s.put(FusionConfig.MAX_BATCH_SIZE, Integer.toString(batchSize));
     s.put(FusionConfig.MAX_BATCH_DELAY_MS, Long.toString(maxBatchDelayMs));
     s.put("commit.interval.ms", Long.toString(commitIntervalMs));
+    s.put(FusionConfig.ENCODER_DEVICE, device);
     return s;
   }
 
