@@ -78,6 +78,7 @@ public final class FusionApp implements AutoCloseable {
           + ": train one with ./fusion train --out " + modelDir + " (or set " + FusionConfig.MODEL_DIR + ")");
     }
     this.registry = new RestSchemaRegistryClient(settings);
+    log.info("Threads: {}", config.threads().describe());
     this.encoders = encoderDecorator.apply(EncoderFactory.create(config.encoderSettings()));
     this.monitoring = new Monitoring(Monitoring.Settings.from(config, System.getenv()));
     // Only fusion models trained on these encoders may serve: others are refused, at start and on reload.

@@ -6,6 +6,7 @@ import java.util.Map;
  * What one measured phase of one pipeline run saw. Stage names are the metric labels
  * ({@code encode_text}, {@code encode_image}, {@code encode_audio}, {@code fuse}).
  *
+ * @param eventCounts per modality: the events the phase sent
  * @param eventsPerSecond per modality: its events over the time from the first send until the last
  *     of them was encoded (NaN when that did not happen before the phase timed out)
  * @param allEventsPerSecond every event over the time until the last modality finished encoding
@@ -13,11 +14,13 @@ import java.util.Map;
  * @param latenciesMs per session: last event acknowledged by the broker to prediction readable
  * @param avgBatch records per batch, per stage, over this phase
  * @param msPerBatch mean time of one batch, per stage, over this phase
+ * @param kafkaBytes bytes the phase added to the broker's logs, per {@link KafkaBytes} category
  * @param complete false when the phase timed out before every prediction arrived
  */
-public record PhaseResult(String name, long events, int windows, Map<String, Double> eventsPerSecond,
-    double allEventsPerSecond, double windowsPerSecond, long[] latenciesMs, Map<String, Double> avgBatch,
-    Map<String, Double> msPerBatch, ProcessProbe.Usage usage, boolean complete) {
+public record PhaseResult(String name, long events, int windows, Map<String, Long> eventCounts,
+    Map<String, Double> eventsPerSecond, double allEventsPerSecond, double windowsPerSecond, long[] latenciesMs,
+    Map<String, Double> avgBatch, Map<String, Double> msPerBatch, Map<String, Long> kafkaBytes,
+    ProcessProbe.Usage usage, boolean complete) {
 
   public double cpuSecondsPer1000Events() {
     return events == 0 ? Double.NaN : usage.cpuSeconds() * 1000.0 / events;
@@ -31,5 +34,16 @@ public record PhaseResult(String name, long events, int windows, Map<String, Dou
   public double slowestBatchMs() {
     return msPerBatch.values().stream().filter(v -> !Double.isNaN(v)).mapToDouble(Double::doubleValue)
         .max().orElse(Double.NaN);
+  }
+
+  /** Bytes written to Kafka (changelogs, repartition, output, DLQ) per byte of input. */
+  public double writeAmplification() {
+    return KafkaBytes.amplification(kafkaBytes);
+  }
+
+  /** Written bytes of one category per input byte. */
+  public double bytesPerInputByte(String category) {
+    long input = kafkaBytes.getOrDefault(KafkaBytes.INPUT, 0L);
+    return input <= 0 ? Double.NaN : kafkaBytes.getOrDefault(category, 0L) / (double) input;
   }
 }

@@ -4,16 +4,20 @@ import io.fusionstream.app.FusionApp;
 import io.fusionstream.config.FusionConfig;
 import io.fusionstream.dev.TopicSpecs;
 import io.fusionstream.produce.EventPublisher;
+import io.fusionstream.schema.Modality;
 import io.fusionstream.serde.AvroSerdeConfig;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
@@ -40,11 +44,12 @@ public final class PipelineRun implements AutoCloseable {
   private final EventPublisher publisher;
   private final PredictionTail tail;
   private final MeterRegistry meters;
+  private final Admin admin;
   /** Start of the next free window in event time: throughput sessions take one window each, in order. */
   private long nextWindowMs;
 
   private PipelineRun(Environment env, String id, FusionConfig config, FusionApp app,
-      EventPublisher publisher, PredictionTail tail) {
+      EventPublisher publisher, PredictionTail tail, Admin admin) {
     this.env = env;
     this.id = id;
     this.config = config;
@@ -52,6 +57,7 @@ public final class PipelineRun implements AutoCloseable {
     this.publisher = publisher;
     this.tail = tail;
     this.meters = app.monitoring().metrics().registry();
+    this.admin = admin;
   }
 
   /**
@@ -89,16 +95,21 @@ public final class PipelineRun implements AutoCloseable {
     FusionApp app = FusionApp.start(s);
     EventPublisher publisher = null;
     PredictionTail tail = null;
+    Admin admin = null;
     try {
       awaitRunning(app, Duration.ofSeconds(120));
       publisher = new EventPublisher(config, Map.of("bootstrap.servers", env.bootstrap(),
           AvroSerdeConfig.SCHEMA_REGISTRY_URL, env.registryUrl()));
       tail = new PredictionTail(env.bootstrap(), config.predictionsTopic());
-      PipelineRun run = new PipelineRun(env, id, config, app, publisher, tail);
+      admin = Admin.create(Map.of("bootstrap.servers", env.bootstrap()));
+      PipelineRun run = new PipelineRun(env, id, config, app, publisher, tail, admin);
       long w = run.windowMs();
       run.nextWindowMs = Math.floorDiv(System.currentTimeMillis(), w) * w - (plannedWindows + 2L) * w;
       return run;
     } catch (Exception | Error e) {
+      if (admin != null) {
+        admin.close();
+      }
       if (tail != null) {
         tail.close();
       }
@@ -134,50 +145,59 @@ public final class PipelineRun implements AutoCloseable {
     long origin = reserveWindows(sessions);
     String prefix = id + "-" + phase + "-";
     Snapshot before = snapshot();
+    Map<String, Long> bytesBefore = logBytes();
     ProcessProbe probe = ProcessProbe.start();
     long t0 = System.nanoTime();
-    sendOneWindowApart(workload, prefix, origin, sessions, false);
+    sendOneWindowApart(workload, prefix, origin, sessions, EnumSet.allOf(Modality.class));
     long[] target = {(long) sessions * workload.perModality(), (long) sessions * workload.perModality(),
         (long) sessions * workload.perModality()};
-    return await(phase, before, probe, t0, prefix, sessions, ENCODE_STAGES, target, null);
+    return await(phase, before, bytesBefore, probe, t0, prefix, sessions, ENCODE_STAGES, target, null);
   }
 
   /** Session i in its own window, one window after session i-1, starting at {@code origin}. */
-  private void sendOneWindowApart(Workload workload, String prefix, long origin, int sessions, boolean textOnly) {
+  private void sendOneWindowApart(Workload workload, String prefix, long origin, int sessions, Set<Modality> modalities) {
     long w = windowMs();
     for (int i = 0; i < sessions; i++) {
-      workload.send(publisher, i, prefix + i, origin + i * w + 1, textOnly);
+      workload.send(publisher, i, prefix + i, origin + i * w + 1, modalities);
     }
     publisher.flush();
   }
 
   /**
-   * Text events only ({@code sessions} sessions of the workload's texts), as fast as possible;
-   * done when all of them are encoded. Predictions are not waited for: this times text encoding.
+   * Events of one modality only ({@code sessions} sessions of the workload's events of it), as fast
+   * as possible: the modality's pipeline throughput (to its last encoded event) and its write
+   * amplification (the phase also waits for every prediction, so window and output writes count).
    */
-  public PhaseResult textOnly(String phase, Workload workload, int sessions) throws InterruptedException {
+  public PhaseResult modalityOnly(String phase, Workload workload, int sessions, Modality modality)
+      throws InterruptedException {
     long origin = reserveWindows(sessions);
     String prefix = id + "-" + phase + "-";
     Snapshot before = snapshot();
+    Map<String, Long> bytesBefore = logBytes();
     ProcessProbe probe = ProcessProbe.start();
     long t0 = System.nanoTime();
-    sendOneWindowApart(workload, prefix, origin, sessions, true);
-    PhaseResult result = await(phase, before, probe, t0, prefix, 0, List.of("encode_text"),
+    sendOneWindowApart(workload, prefix, origin, sessions, EnumSet.of(modality));
+    return await(phase, before, bytesBefore, probe, t0, prefix, sessions, List.of(stageOf(modality)),
         new long[] {(long) sessions * workload.perModality()}, null);
-    drain(prefix, sessions, Duration.ofSeconds(20));
-    return result;
+  }
+
+  private static String stageOf(Modality modality) {
+    return "encode_" + modality.name().toLowerCase(Locale.ROOT);
   }
 
   /**
-   * Sessions at a fixed rate (sessions per second), each sent as one burst stamped one window in
-   * the past: its window has already ended in event time, so it closes by the idle timeout, not
-   * by waiting for the window to end, and the latency is the pipeline's own (close delay included).
+   * Sessions at a fixed rate (sessions per second), each sent as one burst stamped one window and a
+   * grace in the past: its window has already ended in event time, so it closes by the idle timeout,
+   * not by waiting for the window to end, and the latency is the pipeline's own (close delay included).
    */
   public PhaseResult latency(String phase, Workload workload, int sessions, double rate) throws InterruptedException {
-    long w = windowMs();
+    // A window and a grace in the past: the window's end + grace has passed when the events arrive,
+    // so it closes by the idle timeout after its last event, never later by up to a grace.
+    long past = windowMs() + config.grace().toMillis();
     String prefix = id + "-" + phase + "-";
     long[] producedAt = new long[sessions];
     Snapshot before = snapshot();
+    Map<String, Long> bytesBefore = logBytes();
     ProcessProbe probe = ProcessProbe.start();
     long t0 = System.nanoTime();
     for (int i = 0; i < sessions; i++) {
@@ -186,16 +206,16 @@ public final class PipelineRun implements AutoCloseable {
       if (sleepNs > 0) {
         TimeUnit.NANOSECONDS.sleep(sleepNs);
       }
-      workload.send(publisher, i, prefix + i, System.currentTimeMillis() - w, false);
+      workload.send(publisher, i, prefix + i, System.currentTimeMillis() - past, EnumSet.allOf(Modality.class));
       publisher.flush();
       producedAt[i] = System.currentTimeMillis();
     }
     long[] target = {(long) sessions * workload.perModality(), (long) sessions * workload.perModality(),
         (long) sessions * workload.perModality()};
-    return await(phase, before, probe, t0, prefix, sessions, ENCODE_STAGES, target, producedAt);
+    return await(phase, before, bytesBefore, probe, t0, prefix, sessions, ENCODE_STAGES, target, producedAt);
   }
 
-  private PhaseResult await(String phase, Snapshot before, ProcessProbe probe, long t0, String prefix,
+  private PhaseResult await(String phase, Snapshot before, Map<String, Long> bytesBefore, ProcessProbe probe, long t0, String prefix,
       int sessions, List<String> stages, long[] targets, long[] producedAt) throws InterruptedException {
     long deadline = System.nanoTime() + env.phaseTimeout().toNanos();
     long[] stageDoneNs = new long[stages.size()];
@@ -222,11 +242,13 @@ public final class PipelineRun implements AutoCloseable {
     Snapshot after = snapshot();
     ProcessProbe.Usage usage = probe.stop();
     Map<String, Double> perModality = new LinkedHashMap<>();
+    Map<String, Long> counts = new LinkedHashMap<>();
     long events = 0;
     long lastStageNs = 0;
     boolean allStages = true;
     for (int i = 0; i < stages.size(); i++) {
       events += targets[i];
+      counts.put(stages.get(i).substring("encode_".length()), targets[i]);
       perModality.put(stages.get(i).substring("encode_".length()),
           stageDoneNs[i] == 0 ? Double.NaN : targets[i] / (stageDoneNs[i] / 1e9));
       lastStageNs = Math.max(lastStageNs, stageDoneNs[i]);
@@ -241,18 +263,37 @@ public final class PipelineRun implements AutoCloseable {
       avgBatch.put(stage, batches == 0 ? Double.NaN : (after.amount(stage) - before.amount(stage)) / batches);
       msPerBatch.put(stage, batches == 0 ? Double.NaN : (after.timeMs(stage) - before.timeMs(stage)) / batches);
     }
-    return new PhaseResult(phase, events, windows, perModality,
+    // Changelog writes of the last records go out with the commit after them: wait for it, unmeasured.
+    Thread.sleep(3L * commitIntervalMs() + 200);
+    Map<String, Long> bytes = KafkaBytes.byCategory(bytesBefore, logBytes(), namedTopics());
+    return new PhaseResult(phase, events, windows, counts, perModality,
         allStages ? events / (lastStageNs / 1e9) : Double.NaN,
         sessions == 0 || windowsDoneNs == 0 ? Double.NaN : sessions / (windowsDoneNs / 1e9),
-        latencies, avgBatch, msPerBatch, usage, complete);
+        latencies, avgBatch, msPerBatch, bytes, usage, complete);
   }
 
-  /** Waits, unmeasured, for a phase's remaining predictions, so they do not load the next phase. */
-  private void drain(String prefix, int sessions, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (arrivedCount(prefix, sessions) < sessions && System.nanoTime() < deadline) {
-      Thread.sleep(20);
+  private long commitIntervalMs() {
+    Object value = config.originals().get("commit.interval.ms");
+    return value == null ? 100 : Long.parseLong(value.toString());
+  }
+
+  /** This run's topics: its prefixed input, output and DLQ topics and its application's internal topics. */
+  private Map<String, Long> logBytes() {
+    String internal = "bench-" + id + "-";
+    try {
+      return KafkaBytes.perTopic(admin, t -> t.startsWith(id + "-") || t.startsWith(internal));
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot read the broker's log sizes: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the broker's log sizes", e);
     }
+  }
+
+  private Map<String, String> namedTopics() {
+    return Map.of(config.textTopic(), KafkaBytes.INPUT, config.imageTopic(), KafkaBytes.INPUT,
+        config.audioTopic(), KafkaBytes.INPUT, config.predictionsTopic(), KafkaBytes.OUTPUT,
+        config.dlqTopic(), KafkaBytes.DLQ);
   }
 
   private int arrivedCount(String prefix, int sessions) {
@@ -319,6 +360,7 @@ public final class PipelineRun implements AutoCloseable {
 
   @Override
   public void close() {
+    admin.close();
     tail.close();
     publisher.close();
     app.close();

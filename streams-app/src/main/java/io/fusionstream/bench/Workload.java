@@ -1,13 +1,19 @@
 package io.fusionstream.bench;
 
+import io.fusionstream.decode.DecodedAudio;
+import io.fusionstream.decode.DecodedImage;
+import io.fusionstream.decode.InputDecoder;
+import io.fusionstream.decode.InvalidInputException;
 import io.fusionstream.produce.EventPublisher;
 import io.fusionstream.produce.SyntheticStream;
 import io.fusionstream.schema.AudioChunkEvent;
 import io.fusionstream.schema.ImageFrameEvent;
+import io.fusionstream.schema.Modality;
 import io.fusionstream.schema.TextEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The benchmark's sessions, generated once (drawing faces and voices is slow and must not count)
@@ -75,19 +81,52 @@ public final class Workload {
    * Sends template {@code index} as session {@code sessionId}, its events 1 ms apart from
    * {@code firstEventMs} (text, image, audio interleaved, as a live session would send them).
    */
-  public void send(EventPublisher publisher, int index, String sessionId, long firstEventMs, boolean textOnly) {
+  public void send(EventPublisher publisher, int index, String sessionId, long firstEventMs, Set<Modality> modalities) {
     Template t = sessions.get(index % sessions.size());
     long ts = firstEventMs;
     for (int i = 0; i < perModality; i++) {
-      publisher.send(TextEvent.newBuilder(t.texts().get(i)).setSessionId(sessionId)
-          .setEventId(sessionId + "-t" + i).setTimestamp(Instant.ofEpochMilli(ts++)).build());
-      if (textOnly) {
-        continue;
+      if (modalities.contains(Modality.TEXT)) {
+        publisher.send(TextEvent.newBuilder(t.texts().get(i)).setSessionId(sessionId)
+            .setEventId(sessionId + "-t" + i).setTimestamp(Instant.ofEpochMilli(ts++)).build());
       }
-      publisher.send(ImageFrameEvent.newBuilder(t.frames().get(i)).setSessionId(sessionId)
-          .setEventId(sessionId + "-i" + i).setTimestamp(Instant.ofEpochMilli(ts++)).build());
-      publisher.send(AudioChunkEvent.newBuilder(t.chunks().get(i)).setSessionId(sessionId)
-          .setEventId(sessionId + "-a" + i).setTimestamp(Instant.ofEpochMilli(ts++)).build());
+      if (modalities.contains(Modality.IMAGE)) {
+        publisher.send(ImageFrameEvent.newBuilder(t.frames().get(i)).setSessionId(sessionId)
+            .setEventId(sessionId + "-i" + i).setTimestamp(Instant.ofEpochMilli(ts++)).build());
+      }
+      if (modalities.contains(Modality.AUDIO)) {
+        publisher.send(AudioChunkEvent.newBuilder(t.chunks().get(i)).setSessionId(sessionId)
+            .setEventId(sessionId + "-a" + i).setTimestamp(Instant.ofEpochMilli(ts++)).build());
+      }
+    }
+  }
+
+  /** The frames of {@code count} sessions, decoded as the pipeline decodes them: the bare image encoder's inputs. */
+  public List<DecodedImage> images(int count, InputDecoder<ImageFrameEvent, DecodedImage> decoder) {
+    List<DecodedImage> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      for (ImageFrameEvent e : sessions.get(i % sessions.size()).frames()) {
+        out.add(decodeOrFail(decoder, e));
+      }
+    }
+    return out;
+  }
+
+  /** The audio chunks of {@code count} sessions, decoded as the pipeline decodes them. */
+  public List<DecodedAudio> audio(int count, InputDecoder<AudioChunkEvent, DecodedAudio> decoder) {
+    List<DecodedAudio> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      for (AudioChunkEvent e : sessions.get(i % sessions.size()).chunks()) {
+        out.add(decodeOrFail(decoder, e));
+      }
+    }
+    return out;
+  }
+
+  private static <E, I> I decodeOrFail(InputDecoder<E, I> decoder, E event) {
+    try {
+      return decoder.decode(event);
+    } catch (InvalidInputException e) {
+      throw new IllegalStateException("the benchmark's own input does not decode: " + e.getMessage(), e);
     }
   }
 }

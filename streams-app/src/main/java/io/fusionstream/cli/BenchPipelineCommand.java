@@ -2,7 +2,7 @@ package io.fusionstream.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.fusionstream.bench.BareEncoder;
+import io.fusionstream.bench.EncoderLimit;
 import io.fusionstream.bench.PhaseResult;
 import io.fusionstream.bench.PipelineReport;
 import io.fusionstream.bench.PipelineRun;
@@ -10,8 +10,13 @@ import io.fusionstream.bench.Repetition;
 import io.fusionstream.bench.Workload;
 import io.fusionstream.config.FusionConfig;
 import io.fusionstream.dev.EmbeddedKafka;
-import io.fusionstream.encode.Encoder;
+import io.fusionstream.decode.AudioDecoder;
+import io.fusionstream.decode.ImageDecoder;
+import io.fusionstream.decode.Limits;
 import io.fusionstream.encode.EncoderFactory;
+import io.fusionstream.encode.EncoderSettings;
+import io.fusionstream.encode.TorchThreads;
+import io.fusionstream.schema.Modality;
 import io.fusionstream.registry.EmbeddedSchemaRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,17 +38,21 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fusion bench pipeline}: the whole pipeline on the in-process broker, batching on against
- * batching off, a fixed-rate latency run, and the pipeline's text encoding against the bare encoder.
+ * {@code fusion bench pipeline}: the encoders' limit on this machine (every engine thread count,
+ * parallel callers and batch size), then the whole pipeline on the in-process broker against it:
+ * mixed and single-modality throughput, batching on against off, a latency run at half load, CPU,
+ * memory and the bytes written to Kafka per input byte.
  */
 @Command(
     name = "pipeline",
     mixinStandardHelpOptions = true,
     description = {
-      "Measures the pipeline end to end on an in-process Kafka broker and Schema Registry:",
-      "events/s per modality and windows/s (as fast as possible), latency p50/p95/p99 at a fixed rate,",
-      "average batch size per stage, peak heap and RSS, CPU seconds per 1,000 events; batching on",
-      "against batching off (batch size 1), and pipeline text encoding against the bare encoder.",
+      "First measures each bare encoder at its best on this machine (engine threads 1..cores, parallel",
+      "callers, batch sizes up to the max): the limit. Then the pipeline end to end on an in-process",
+      "Kafka broker and Schema Registry: mixed and text-, image- and audio-only events/s as ratios to",
+      "the limit, windows/s, latency p50/p95/p99 at half load, average batch size per stage, peak heap",
+      "and RSS, CPU seconds per 1,000 events, bytes written to Kafka per input byte (changelogs,",
+      "repartition, output, DLQ, from the broker's log sizes); batching on against off (batch size 1).",
       "Each configuration runs in a fresh app with its own application id; warm-up sessions are not",
       "measured. Prints median (min-max) over the repetitions and whether each target was met."
     },
@@ -90,6 +99,18 @@ public final class BenchPipelineCommand implements Callable<Integer> {
       description = "Text-only sessions of the text-encode comparison (default ${DEFAULT-VALUE}).")
   int textSessions;
 
+  @Option(names = "--modality-sessions", defaultValue = "40",
+      description = "Sessions of the image-only and audio-only runs (default ${DEFAULT-VALUE}).")
+  int modalitySessions;
+
+  @Option(names = "--limit-seconds", defaultValue = "2",
+      description = "Measuring time of each bare-encoder point of the limit sweep (default ${DEFAULT-VALUE}).")
+  double limitSeconds;
+
+  @Option(names = "--commit-interval-ms", defaultValue = "100",
+      description = "Kafka Streams commit interval of the apps under test (default ${DEFAULT-VALUE}).")
+  long commitIntervalMs;
+
   @Option(names = "--warmup-sessions", defaultValue = "4",
       description = "Unmeasured sessions sent to each app first (default ${DEFAULT-VALUE}).")
   int warmUpSessions;
@@ -107,6 +128,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--train-sessions", defaultValue = "60",
       description = "Synthetic sessions to train the benchmark's fusion model on (default ${DEFAULT-VALUE}).")
   int trainSessions;
+
+  @Option(names = "--device", defaultValue = "auto",
+      description = "Encoder device of the apps and the bare encoders: auto, cpu or gpu:N (default ${DEFAULT-VALUE}).")
+  String device;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
   Path json;
@@ -127,14 +152,14 @@ public final class BenchPipelineCommand implements Callable<Integer> {
       Path models = train(work, out);
       var env = new PipelineRun.Environment(kafka.bootstrapServers(), registry.url(), models, work, partitions,
           Duration.ofSeconds(phaseTimeoutSeconds));
-      List<String> texts = workload.texts(textSessions);
+      List<EncoderLimit.Sweep> sweeps = limit(workload, out);
+      Map<String, Double> best = new HashMap<>();
+      sweeps.forEach(sweep -> best.put(sweep.modality(), sweep.best().itemsPerSecond()));
       List<Repetition> reps = new ArrayList<>();
-      try (Encoder<String> bare = EncoderFactory.text(new FusionConfig(pipelineSettings(maxBatchSize)).encoderSettings())) {
-        for (int rep = 1; rep <= repetitions; rep++) {
-          reps.add(repetition(rep, env, workload, bare, texts, out));
-        }
+      for (int rep = 1; rep <= repetitions; rep++) {
+        reps.add(repetition(rep, env, workload, best, out));
       }
-      PipelineReport report = new PipelineReport(setup(), reps);
+      PipelineReport report = new PipelineReport(setup(), sweeps, reps);
       report.print(out);
       if (json != null) {
         writeJson(report);
@@ -146,20 +171,59 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     }
   }
 
-  private Repetition repetition(int rep, PipelineRun.Environment env, Workload workload, Encoder<String> bare,
-      List<String> texts, PrintWriter out) throws Exception {
+  /**
+   * Each modality's bare encoder, built as the pipeline builds it, at every setting of the sweep.
+   * PyTorch's thread count is process-wide: it is changed for the sweep and put back afterwards.
+   */
+  private List<EncoderLimit.Sweep> limit(Workload workload, PrintWriter out) throws InterruptedException {
+    FusionConfig config = new FusionConfig(pipelineSettings(maxBatchSize));
+    EncoderSettings base = config.encoderSettings();
+    Limits limits = config.limits();
+    int cores = Runtime.getRuntime().availableProcessors();
+    int samples = Math.min(workload.sessions(), 50);
+    out.printf(Locale.ROOT, "Encoder limit: sweeping engine threads 1..%d, callers and batch sizes %s (%.1f s per point)...%n",
+        cores, EncoderLimit.batchSizes(maxBatchSize), limitSeconds);
+    out.flush();
+    int torchBefore = TorchThreads.applyNow(Math.max(1, base.torchThreads()));
+    try {
+      List<EncoderLimit.Sweep> sweeps = new ArrayList<>();
+      sweeps.add(EncoderLimit.sweep("text", t -> EncoderFactory.text(withThreads(base, t)), TorchThreads::applyNow,
+          workload.texts(textSessions), cores, maxBatchSize, limitSeconds));
+      sweeps.add(EncoderLimit.sweep("image", t -> EncoderFactory.image(withThreads(base, t)), TorchThreads::applyNow,
+          workload.images(samples, new ImageDecoder(limits)), cores, maxBatchSize, limitSeconds));
+      int rate = EncoderFactory.audioSpec(base).sampleRate();
+      sweeps.add(EncoderLimit.sweep("audio", t -> EncoderFactory.audio(withThreads(base, t)), TorchThreads::applyNow,
+          workload.audio(samples, new AudioDecoder(limits, rate)), cores, maxBatchSize, limitSeconds));
+      return sweeps;
+    } finally {
+      TorchThreads.applyNow(torchBefore);
+    }
+  }
+
+  private static EncoderSettings withThreads(EncoderSettings base, int threads) {
+    return base.withOnnxThreads(threads).withTorchThreads(threads);
+  }
+
+  private Repetition repetition(int rep, PipelineRun.Environment env, Workload workload, Map<String, Double> best,
+      PrintWriter out) throws Exception {
     PhaseResult on;
     PhaseResult textOnly;
+    PhaseResult imageOnly;
+    PhaseResult audioOnly;
     PhaseResult latency;
     double sessionsPerSecond;
     progress(out, rep, "batching on: starting a fresh app");
     try (PipelineRun run = PipelineRun.start(env, "r" + rep + "on", pipelineSettings(maxBatchSize),
-        warmUpSessions + sessions + textSessions)) {
+        warmUpSessions + sessions + textSessions + 2 * modalitySessions)) {
       run.throughput("warmup", workload, warmUpSessions);
       progress(out, rep, "batching on: throughput run");
       on = run.throughput("throughput", workload, sessions);
       progress(out, rep, "batching on: text-only run");
-      textOnly = run.textOnly("text", workload, textSessions);
+      textOnly = run.modalityOnly("text", workload, textSessions, Modality.TEXT);
+      progress(out, rep, "batching on: image-only run");
+      imageOnly = run.modalityOnly("image", workload, modalitySessions, Modality.IMAGE);
+      progress(out, rep, "batching on: audio-only run");
+      audioOnly = run.modalityOnly("audio", workload, modalitySessions, Modality.AUDIO);
       sessionsPerSecond = rate != null ? rate
           : Double.isNaN(on.windowsPerSecond()) ? 1.0 : Math.max(0.1, on.windowsPerSecond() / 2);
       progress(out, rep, String.format(Locale.ROOT, "batching on: latency run at %.2f sessions/s", sessionsPerSecond));
@@ -173,10 +237,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
       progress(out, rep, "batching off: throughput run");
       off = run.throughput("throughput", workload, sessions);
     }
-    progress(out, rep, "bare text encoder");
-    double bareRate = BareEncoder.itemsPerSecond(bare, texts, maxBatchSize, 3);
-    double bound = Repetition.latencyBoundMs(graceMs, idleTimeoutMs, maxBatchDelayMs, on.slowestBatchMs());
-    return new Repetition(on, off, textOnly, latency, bareRate, sessionsPerSecond, bound);
+    double bound = Repetition.latencyBoundMs(idleTimeoutMs, maxBatchDelayMs, on.slowestBatchMs(), commitIntervalMs);
+    return new Repetition(on, off, textOnly, imageOnly, audioOnly, latency, best, sessionsPerSecond, bound);
   }
 
   private void progress(PrintWriter out, int rep, String what) {
@@ -192,7 +254,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     s.put(FusionConfig.WINDOW_IDLE_TIMEOUT_MS, Long.toString(idleTimeoutMs));
     s.put(FusionConfig.MAX_BATCH_SIZE, Integer.toString(batchSize));
     s.put(FusionConfig.MAX_BATCH_DELAY_MS, Long.toString(maxBatchDelayMs));
-    s.put("commit.interval.ms", "100");
+    s.put("commit.interval.ms", Long.toString(commitIntervalMs));
+    s.put(FusionConfig.ENCODER_DEVICE, device);
     return s;
   }
 
@@ -206,8 +269,9 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
   private PipelineReport.Setup setup() {
     return new PipelineReport.Setup(Runtime.getRuntime().availableProcessors(), sessions, perModality, windowMs,
-        graceMs, idleTimeoutMs, maxBatchSize, maxBatchDelayMs, textSessions, latencySessions, warmUpSessions,
-        repetitions, partitions);
+        graceMs, idleTimeoutMs, maxBatchSize, maxBatchDelayMs, commitIntervalMs, textSessions, modalitySessions,
+        latencySessions, warmUpSessions, repetitions, partitions, limitSeconds,
+        new FusionConfig(pipelineSettings(maxBatchSize)).threads().describe());
   }
 
   private void writeJson(PipelineReport report) throws IOException {
@@ -220,6 +284,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
   private void validate() {
     if (sessions <= 0 || perModality <= 0 || latencySessions <= 0 || textSessions <= 0 || repetitions <= 0
+        || modalitySessions <= 0 || !(limitSeconds > 0) || commitIntervalMs <= 0
         || warmUpSessions < 0 || partitions <= 0 || phaseTimeoutSeconds <= 0 || trainSessions < 10) {
       throw new ParameterException(spec.commandLine(), "counts must be positive (--train-sessions at least 10)");
     }

@@ -89,6 +89,15 @@ public final class FusionConfig extends AbstractConfig {
   public static final String ENCODER_DEVICE = "fusion.encoder.device";
   public static final String ENCODER_MAX_SEQUENCE = "fusion.encoder.text.max.sequence.length";
   public static final String ENCODER_BUCKET = "fusion.encoder.bucket.by.length";
+  public static final String ENCODER_ONNX_THREADS = "fusion.encoder.onnx.threads";
+  public static final String ENCODER_TORCH_THREADS = "fusion.encoder.torch.threads";
+
+  /** Unset (derived) or a thread count; 0 hands the choice to the engine. */
+  private static final ConfigDef.Validator THREADS = (name, value) -> {
+    if (value != null && (Integer) value < 0) {
+      throw new ConfigException(name, value, "must be 0 (the engine's default) or more");
+    }
+  };
 
   public static final ConfigDef DEF = new ConfigDef()
       .define(TOPIC_PREFIX, Type.STRING, "", Importance.MEDIUM,
@@ -197,7 +206,13 @@ public final class FusionConfig extends AbstractConfig {
       .define(ENCODER_MAX_SEQUENCE, Type.INT, 256, Range.atLeast(2), Importance.LOW,
           "Tokens per text; longer texts are truncated, never refused.")
       .define(ENCODER_BUCKET, Type.BOOLEAN, true, Importance.LOW,
-          "Split a text batch by length so one long text does not pad many short ones.");
+          "Split a text batch by length so one long text does not pad many short ones.")
+      .define(ENCODER_ONNX_THREADS, Type.INT, null, THREADS, Importance.MEDIUM,
+          "ONNX Runtime intra-op threads per model call. Unset: cores / num.stream.threads, at least 1;"
+              + " 0: ONNX Runtime's default (one per physical core, per call).")
+      .define(ENCODER_TORCH_THREADS, Type.INT, null, THREADS, Importance.MEDIUM,
+          "PyTorch threads per op (built-in encoders, log-mel, TorchScript models); process-wide, fixed when"
+              + " the engine starts. Unset: cores / num.stream.threads, at least 1; 0: PyTorch's default (all cores).");
 
   public FusionConfig(Map<?, ?> props) {
     super(DEF, props, false);
@@ -308,7 +323,37 @@ public final class FusionConfig extends AbstractConfig {
         .withDevice(getString(ENCODER_DEVICE))
         .withMaxBatchSize(maxBatchSize())
         .withMaxSequenceLength(getInt(ENCODER_MAX_SEQUENCE))
-        .withBucketByLength(getBoolean(ENCODER_BUCKET));
+        .withBucketByLength(getBoolean(ENCODER_BUCKET))
+        .withOnnxThreads(threads().onnxThreads())
+        .withTorchThreads(threads().torchThreads());
+  }
+
+  /**
+   * Stream and engine threads, set or derived from the processors this JVM sees; {@code
+   * num.stream.threads} is read from the same properties (it is a Kafka Streams key).
+   */
+  public ThreadPlan threads() {
+    return threads(Runtime.getRuntime().availableProcessors());
+  }
+
+  ThreadPlan threads(int cores) {
+    return ThreadPlan.of(cores, streamThreadsSetting(), getInt(ENCODER_ONNX_THREADS), getInt(ENCODER_TORCH_THREADS));
+  }
+
+  private Integer streamThreadsSetting() {
+    Object value = originals().get(org.apache.kafka.streams.StreamsConfig.NUM_STREAM_THREADS_CONFIG);
+    if (value == null || value.toString().isBlank()) {
+      return null;
+    }
+    try {
+      int threads = Integer.parseInt(value.toString().trim());
+      if (threads >= 1) {
+        return threads;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigException(org.apache.kafka.streams.StreamsConfig.NUM_STREAM_THREADS_CONFIG, value, "must be a whole number of at least 1");
   }
 
   /** The settings as a plain map, for building a modified copy in tests and tools. */

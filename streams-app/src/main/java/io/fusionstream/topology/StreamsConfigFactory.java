@@ -10,7 +10,7 @@ import org.apache.kafka.streams.StreamsConfig;
 /**
  * Kafka Streams settings: the user's properties win, FusionStream's defaults fill the gaps
  * (exactly-once, dead letters to the configured topic with our handlers, explicit internal names,
- * record size limits that fit the input limits).
+ * record size limits that fit the input limits, a stream thread per core).
  */
 public final class StreamsConfigFactory {
   public static final String DEFAULT_APPLICATION_ID = "fusionstream";
@@ -43,6 +43,8 @@ public final class StreamsConfigFactory {
     props.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
         FusionProductionExceptionHandler.class.getName());
     applySizes(props, KafkaSizes.of(config));
+    // One stream thread per core unless set; the engines' threads are derived from the same figure.
+    props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads().streamThreads());
     // Fails at start-up if a store or internal topic were left with a generated name.
     props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     // The handlers are created by Kafka Streams from class names; the metrics reach them as a config value.

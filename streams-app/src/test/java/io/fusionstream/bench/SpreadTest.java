@@ -60,9 +60,4 @@ class SpreadTest {
   void residentPeakIsParsedFromProcStatusLine() {
     assertThat(ProcessProbe.parseKb("VmHWM:\t  123456 kB")).isEqualTo(123456);
   }
-
-  @Test
-  void latencyBoundAddsCloseDelayTwoBatchDelaysAndTwoBatchTimes() {
-    assertThat(Repetition.latencyBoundMs(200, 1000, 50, 30.5)).isEqualTo(200 + 1000 + 100 + 61.0);
-  }
 }

@@ -143,6 +143,48 @@ class TextEncoderTest {
     assertThat(Vectors.cosine(all[4], minilm.encode(List.of(inputs.get(4)))[0])).isGreaterThan(0.98);
   }
 
+  @Test
+  void poolingOnTheEngineEqualsThePreviousJavaPooling() throws Exception {
+    // Mixed lengths, so the batch is padded and the mask matters.
+    List<String> texts = List.of("hi", "A man is playing a guitar.", "a much longer sentence about ".repeat(6) + "things",
+        "Quarterly revenue increased by ten percent.", "ok");
+    assertEnginePoolingMatchesJava(minilm, texts); // mean over the mask
+    try (DjlEncoder<String> bge =
+        EncoderFactory.text(EncoderSettings.defaults().withTextModel("bge-zh").withDevice("cpu"))) {
+      assertEnginePoolingMatchesJava(bge, List.of("我喜欢吃苹果", "今天天气很好，阳光明媚", "好")); // [CLS]
+    }
+  }
+
+  private static void assertEnginePoolingMatchesJava(DjlEncoder<String> encoder, List<String> texts)
+      throws Exception {
+    TextPreprocessor engine = (TextPreprocessor) encoder.preprocessor();
+    TextPreprocessor java = engine.pooledInJava();
+    java.prepare(encoder.model());
+    try (ai.djl.inference.Predictor<List<String>, float[][]> onEngine =
+            encoder.model().newPredictor(new BatchTranslator<>(engine));
+        ai.djl.inference.Predictor<List<String>, float[][]> inJava =
+            encoder.model().newPredictor(new BatchTranslator<>(java))) {
+      float[][] pooledOnEngine = onEngine.predict(texts);
+      float[][] pooledInJava = inJava.predict(texts);
+      assertThat(pooledOnEngine).hasNumberOfRows(texts.size());
+      for (int i = 0; i < texts.size(); i++) {
+        assertThat(pooledOnEngine[i]).hasSize(encoder.dimension()).containsExactly(pooledInJava[i], within(1e-5f));
+      }
+    }
+  }
+
+  @Test
+  void onnxRuntimeOutputsArePooledByPyTorchNotInJava() {
+    // Without an engine that has operations the pooling falls back to Java: make sure it does not here.
+    try (ai.djl.ndarray.NDManager ort = ai.djl.ndarray.NDManager.newBaseManager("OnnxRuntime")) {
+      ai.djl.ndarray.NDArray hidden = ort.create(new float[2 * 3 * 4], new ai.djl.ndarray.types.Shape(2, 3, 4));
+      try (ai.djl.ndarray.NDManager ops = TextPreprocessor.opsManager(hidden)) {
+        assertThat(ops).isNotNull();
+        assertThat(ops.getEngine().getEngineName()).isEqualTo(TextPreprocessor.OPS_ENGINE);
+      }
+    }
+  }
+
   private static void assertCloserToParaphrase(Encoder<String> encoder, String[][] table) {
     for (String[] row : table) {
       float[][] v = encoder.encode(List.of(row));
