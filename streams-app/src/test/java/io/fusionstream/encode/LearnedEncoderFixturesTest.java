@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (channel order, normalisation, crop, sample rate, spectrogram) moves the outputs far past the
  * tolerance; the mismatch tests below prove that it does.
  */
-class LearnedEncoderFixturesTest {
+public class LearnedEncoderFixturesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final EncoderSettings CPU = EncoderSettings.defaults().withDevice("cpu");
   private static final Limits LIMITS = Limits.defaults();
@@ -52,7 +52,7 @@ class LearnedEncoderFixturesTest {
   /** Cosine similarity a faithful pipeline keeps with the golden vector. */
   private static final double MIN_COSINE = 0.999;
 
-  static Path fixture(String name) {
+  public static Path fixture(String name) {
     try {
       return Path.of(LearnedEncoderFixturesTest.class.getResource("/encoders/" + name + "/model.json").toURI())
           .getParent();
