@@ -6,6 +6,7 @@ import io.fusionstream.config.FusionConfig;
 import io.fusionstream.dev.EmbeddedKafka;
 import io.fusionstream.dev.TopicSpecs;
 import io.fusionstream.encode.DjlEncoder;
+import io.fusionstream.encode.EncoderSettings;
 import io.fusionstream.encode.Encoders;
 import io.fusionstream.fusion.ModelDescription;
 import io.fusionstream.fusion.ModelVersions;
@@ -73,6 +74,14 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--train-sessions", defaultValue = "300", description = "Synthetic sessions to train the first model on (default ${DEFAULT-VALUE}).")
   int trainSessions;
+
+  @Option(names = "--image-model", defaultValue = EncoderSettings.BUILTIN,
+      description = "Image encoder: builtin, a model directory with model.json (tools/export_encoder.py), or a URL (default ${DEFAULT-VALUE}).")
+  String imageModel;
+
+  @Option(names = "--audio-model", defaultValue = EncoderSettings.BUILTIN,
+      description = "Audio encoder, as --image-model (default ${DEFAULT-VALUE}).")
+  String audioModel;
 
   @Option(names = {"-v", "--verbose"}, description = "Show stack traces on errors.")
   boolean verbose;
@@ -210,7 +219,9 @@ public final class DemoCommand implements Callable<Integer> {
     s.put(StreamsConfig.APPLICATION_ID_CONFIG, "fusionstream-demo");
     s.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
     s.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
-    s.put(FusionConfig.MODEL_DIR, dir.resolve("models").toString());
+    s.put(FusionConfig.MODEL_DIR, modelsDir(dir).toString());
+    s.put(FusionConfig.ENCODER_IMAGE_MODEL, imageModel);
+    s.put(FusionConfig.ENCODER_AUDIO_MODEL, audioModel);
     s.put(FusionConfig.HTTP_PORT, Integer.toString(httpPort));
     s.put(FusionConfig.WINDOW_SIZE_MS, "10000");
     s.put(FusionConfig.WINDOW_GRACE_MS, "2000");
@@ -222,8 +233,24 @@ public final class DemoCommand implements Callable<Integer> {
    * Reuses the newest model of an earlier run; else trains one on synthetic sessions. Returns
    * where the model came from, for the model line.
    */
+  /**
+   * Fusion models fit only the encoders they were trained on (the app refuses others), so each
+   * choice of image and audio encoder keeps its own models, and switching back reuses them.
+   */
+  Path modelsDir(Path dir) {
+    if (isBuiltin(imageModel) && isBuiltin(audioModel)) {
+      return dir.resolve("models");
+    }
+    String key = imageModel + "\n" + audioModel;
+    return dir.resolve("models-" + Integer.toHexString(key.hashCode()));
+  }
+
+  private static boolean isBuiltin(String model) {
+    return model == null || model.isBlank() || model.trim().equalsIgnoreCase(EncoderSettings.BUILTIN);
+  }
+
   private String ensureModel(Path dir) throws Exception {
-    Path models = dir.resolve("models");
+    Path models = modelsDir(dir);
     Files.createDirectories(models);
     var newest = ModelVersions.newest(models);
     if (newest.isPresent()) {
@@ -237,7 +264,7 @@ public final class DemoCommand implements Callable<Integer> {
       }
       // Same generated sessions every time; another seed for the split, initialisation and shuffling.
       TrainCommand.trainOnSynthetic(dir.resolve("dataset"), trainSessions, 42, models,
-          "--seed", Long.toString(42 + attempt));
+          "--seed", Long.toString(42 + attempt), "--image-model", imageModel, "--audio-model", audioModel);
       version = ModelVersions.newest(models).orElseThrow(() -> new IllegalStateException("training published no model"));
       if (heldOutAccuracy(version) >= MIN_HELD_OUT_ACCURACY) {
         break;

@@ -141,6 +141,11 @@ public final class EncoderFactory {
       int dims = spec.dimension() > 0 ? spec.dimension() : measure(model, preprocessor, device, probe);
       LOG.info("{} encoder {} ({}) on {}: {} dims", spec.modality(), spec.modelId(), spec.engine(),
           device, dims);
+      if (spec.declaredRandom()) {
+        LOG.warn("{} encoder {} has RANDOM weights (model.json: \"pretrained\": false): it runs, but"
+            + " its embeddings carry no meaning; export with --pretrained for real use",
+            spec.modality(), spec.modelId());
+      }
       return new DjlEncoder<>(spec.modality(), spec.modelId(), dims, model, null, preprocessor, device,
           settings.maxBatchSize(), bucket);
     } catch (RuntimeException e) {
@@ -180,9 +185,9 @@ public final class EncoderFactory {
     }
   }
 
-  /** A directory path, or a name inside the model directory. */
+  /** A directory path, a model URL ({@link ModelUrls}), or a name inside the model directory. */
   static Path locate(String value, EncoderSettings settings) {
-    Path direct = Path.of(value);
+    Path direct = ModelUrls.isUrl(value) ? ModelUrls.resolve(value) : Path.of(value);
     if (Files.isDirectory(direct)) {
       return direct;
     }

@@ -42,7 +42,12 @@ public record ModelSpec(
     Path file = directory.resolve(FILE_NAME);
     if (!Files.isRegularFile(file)) {
       if (expected == Modality.TEXT && Files.isRegularFile(directory.resolve("model.onnx"))) {
-        return huggingFaceText(directory, defaultTextPooling);
+        return huggingFaceText(directory, directory.resolve("model.onnx"), defaultTextPooling);
+      }
+      Path onnx = expected == Modality.TEXT ? onlyOnnxFile(directory) : null;
+      if (onnx != null) {
+        // DJL's Hugging Face zoo names the file after the model (all-MiniLM-L6-v2.onnx)
+        return huggingFaceText(directory, onnx, defaultTextPooling);
       }
       throw new IllegalArgumentException(
           "no " + FILE_NAME + " in " + directory.toAbsolutePath() + " (see docs/encoders.md)");
@@ -54,10 +59,22 @@ public record ModelSpec(
     }
   }
 
-  /** model.onnx + tokenizer.json, pooling from the setting: the usual HF ONNX export layout. */
-  static ModelSpec huggingFaceText(Path directory, Pooling pooling) {
+  private static Path onlyOnnxFile(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      return null;
+    }
+    try (var files = Files.list(directory)) {
+      var onnx = files.filter(f -> f.getFileName().toString().endsWith(".onnx")).limit(2).toList();
+      return onnx.size() == 1 ? onnx.get(0) : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + directory, e);
+    }
+  }
+
+  /** An ONNX file + tokenizer.json, pooling from the setting: the usual HF ONNX export layout. */
+  static ModelSpec huggingFaceText(Path directory, Path onnx, Pooling pooling) {
     return new ModelSpec(
-        directory, Modality.TEXT, "OnnxRuntime", directory.resolve("model.onnx"),
+        directory, Modality.TEXT, "OnnxRuntime", onnx,
         existing(directory.resolve("tokenizer.json")), 0, null, null, null,
         new OutputSpec(null, pooling, true), 0);
   }
@@ -172,6 +189,20 @@ public record ModelSpec(
       throw new IllegalArgumentException("model file not found: " + path.toAbsolutePath());
     }
     return path;
+  }
+
+  /**
+   * Whether model.json says {@code "pretrained": false}, as tools/export_encoder.py writes for seeded
+   * random weights: such a model runs, but its embeddings carry no meaning.
+   */
+  public boolean declaredRandom() {
+    Path file = directory.resolve(FILE_NAME);
+    try {
+      return Files.isRegularFile(file) && JSON.readTree(file.toFile()).path("pretrained").isBoolean()
+          && !JSON.readTree(file.toFile()).path("pretrained").asBoolean();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Identifies the model in logs and outputs: directory name and file name. */
