@@ -36,9 +36,9 @@ public final class FusionCli implements Runnable {
     }
   }
 
-  /** {@code fusion bench encoders|pipeline ...} */
+  /** {@code fusion bench encoders|pipeline|failover ...} */
   @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
-      subcommands = {BenchEncodersCommand.class, BenchPipelineCommand.class})
+      subcommands = {BenchEncodersCommand.class, BenchPipelineCommand.class, BenchFailoverCommand.class})
   static final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

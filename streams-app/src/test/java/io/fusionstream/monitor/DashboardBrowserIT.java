@@ -73,6 +73,12 @@ class DashboardBrowserIT {
     sessions = Executors.newSingleThreadScheduledExecutor();
     // Latencies like the demo's (the window's wait included): 5-digit millisecond axis labels.
     sessions.scheduleAtFixedRate(new SyntheticSessions(metrics, feed, 7_000, 9_000), 0, 250, TimeUnit.MILLISECONDS);
+    // Lag as the group's lag gauges report it: an input partition with a backlog in the thousands
+    // (4-digit labels on the lag chart) and the repartition topic with a little.
+    io.micrometer.core.instrument.Gauge.builder(ConsumerLagGauges.LAG, () -> 1_000 + (System.nanoTime() / 1_000_000) % 9_000)
+        .tags("topic", "text-events", "partition", "0").register(metrics.registry());
+    io.micrometer.core.instrument.Gauge.builder(ConsumerLagGauges.LAG, () -> (System.nanoTime() / 1_000_000) % 300)
+        .tags("topic", "fusion-encoded-by-session-repartition", "partition", "0").register(metrics.registry());
 
     profile = Files.createTempDirectory("fusion-chromium-");
     ChromeOptions options = new ChromeOptions();

@@ -59,6 +59,8 @@ class LargeRecordsIT {
       settings.put(FusionConfig.WINDOW_SIZE_MS, WINDOW_MS);
       settings.put(FusionConfig.WINDOW_GRACE_MS, 1_000L);
       settings.put(FusionConfig.WINDOW_IDLE_TIMEOUT_MS, 1_000L);
+      // The stack trace header (off by default) is what takes this letter past 1 MiB.
+      settings.put(FusionConfig.DLQ_STACKTRACE, true);
       FusionConfig config = new FusionConfig(settings);
       kafka.createTopics(TopicSpecs.all(config, 1, (short) 1, Duration.ofHours(1).toMillis()));
 
