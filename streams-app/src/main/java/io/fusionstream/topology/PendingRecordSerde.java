@@ -17,12 +17,20 @@ final class PendingRecordSerde<K, V> implements Serde<PendingRecord<K, V>> {
 
   @Override
   public Serializer<PendingRecord<K, V>> serializer() {
-    return (topic, p) -> p == null ? null : Bin.write(VERSION, out -> {
-      out.writeLong(p.timestamp());
-      out.writeLong(p.enqueuedWallMs());
-      Bin.writeBytes(out, keySerde.serializer().serialize(topic, p.key()));
-      Bin.writeBytes(out, valueSerde.serializer().serialize(topic, p.value()));
-    });
+    return (topic, p) -> {
+      if (p == null) {
+        return null;
+      }
+      byte[] key = keySerde.serializer().serialize(topic, p.key());
+      byte[] value = valueSerde.serializer().serialize(topic, p.value());
+      int size = 1 + 2 * Long.BYTES + 2 * Integer.BYTES + (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+      return Bin.write(VERSION, size, out -> {
+        out.writeLong(p.timestamp());
+        out.writeLong(p.enqueuedWallMs());
+        Bin.writeBytes(out, key);
+        Bin.writeBytes(out, value);
+      });
+    };
   }
 
   @Override

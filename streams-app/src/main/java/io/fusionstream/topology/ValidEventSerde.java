@@ -36,15 +36,22 @@ final class ValidEventSerde implements Serde<ValidEvent<?, ?>> {
 
   @Override
   public Serializer<ValidEvent<?, ?>> serializer() {
-    return (topic, v) -> v == null ? null : Bin.write(VERSION, out -> {
-      out.writeByte(v.modality().ordinal());
-      out.writeLong(v.ingestWallMs());
-      out.writeLong(v.eventTime());
-      Bin.writeBytes(out, v.source().topic().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      out.writeInt(v.source().partition());
-      out.writeLong(v.source().offset());
-      Bin.writeBytes(out, avro(v.event()));
-    });
+    return (topic, v) -> {
+      if (v == null) {
+        return null;
+      }
+      byte[] sourceTopic = v.source().topic().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] event = avro(v.event());
+      return Bin.write(VERSION, 64 + sourceTopic.length + event.length, out -> {
+        out.writeByte(v.modality().ordinal());
+        out.writeLong(v.ingestWallMs());
+        out.writeLong(v.eventTime());
+        Bin.writeBytes(out, sourceTopic);
+        out.writeInt(v.source().partition());
+        out.writeLong(v.source().offset());
+        Bin.writeBytes(out, event);
+      });
+    };
   }
 
   /** The event in plain Avro binary with its generated class's schema. */

@@ -93,7 +93,7 @@ final class WindowAggregate {
 
     @Override
     public Serializer<WindowAggregate> serializer() {
-      return (topic, w) -> w == null ? null : Bin.write(VERSION, out -> write(out, w));
+      return (topic, w) -> w == null ? null : Bin.write(VERSION, 64 + 3 * 1024 * w.pools.size(), out -> write(out, w));
     }
 
     private static void write(DataOutputStream out, WindowAggregate w) throws IOException {
@@ -107,10 +107,7 @@ final class WindowAggregate {
         out.writeInt(p.count);
         out.writeLong(p.first);
         out.writeLong(p.last);
-        out.writeInt(p.values.length);
-        for (double d : p.values) {
-          out.writeDouble(d);
-        }
+        Bin.writeDoubles(out, p.values);
       }
     }
 
@@ -131,10 +128,7 @@ final class WindowAggregate {
         p.count = in.readInt();
         p.first = in.readLong();
         p.last = in.readLong();
-        p.values = new double[in.readInt()];
-        for (int j = 0; j < p.values.length; j++) {
-          p.values[j] = in.readDouble();
-        }
+        p.values = Bin.readDoubles(in);
         w.pools.put(m, p);
       }
       return w;
