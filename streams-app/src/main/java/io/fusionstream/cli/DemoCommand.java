@@ -269,9 +269,12 @@ public final class DemoCommand implements Callable<Integer> {
         deleteTree(version);
       }
       // Same generated sessions every time; another seed for the split, initialisation and shuffling.
-      TrainCommand.trainOnSynthetic(dir.resolve("dataset"), trainSessions, 42, models,
-          "--seed", Long.toString(42 + attempt), "--image-model", imageModel, "--audio-model", audioModel,
-          "--torchscript-allow-writable=" + torchScriptAllowWritable);
+      List<String> train = new ArrayList<>(List.of("--seed", Long.toString(42 + attempt),
+          "--image-model", imageModel, "--audio-model", audioModel));
+      if (torchScriptAllowWritable) {
+        train.add("--torchscript-allow-writable");
+      }
+      TrainCommand.trainOnSynthetic(dir.resolve("dataset"), trainSessions, 42, models, train.toArray(String[]::new));
       version = ModelVersions.newest(models).orElseThrow(() -> new IllegalStateException("training published no model"));
       if (heldOutAccuracy(version) >= MIN_HELD_OUT_ACCURACY) {
         break;
