@@ -65,6 +65,11 @@ public final class BenchEncodersCommand implements Callable<Integer> {
       description = "builtin or a model directory with model.json (default ${DEFAULT-VALUE}).")
   String audioModel;
 
+  @Option(names = "--torchscript-allow-writable",
+      description = "Load a TorchScript model even from a file or directory this process can write"
+          + " (fusion.encoder.torchscript.allow.writable; TorchScript is code, see docs/security.md).")
+  boolean torchScriptAllowWritable;
+
   @Option(names = "--model-dir", description = "Where model names are looked up.")
   Path modelDir;
 
@@ -96,7 +101,8 @@ public final class BenchEncodersCommand implements Callable<Integer> {
     EncoderSettings settings = EncoderSettings.defaults()
         .withTextModel(textModel).withImageModel(imageModel).withAudioModel(audioModel)
         .withModelDir(modelDir).withDevice(device).withMaxBatchSize(largest)
-        .withTorchThreads(torchThreads).withOnnxThreads(onnxThreads).withBucketByLength(bucketByLength);
+        .withTorchThreads(torchThreads).withOnnxThreads(onnxThreads).withBucketByLength(bucketByLength)
+        .withTorchScriptAllowWritable(torchScriptAllowWritable);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("Encoder benchmark: %d CPU cores visible, device %s, %.1f s per batch size, %d warm-up"
             + " batches, %d ONNX / %d PyTorch thread(s), bucketing %s%n%n",

@@ -83,6 +83,11 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Audio encoder, as --image-model (default ${DEFAULT-VALUE}).")
   String audioModel;
 
+  @Option(names = "--torchscript-allow-writable",
+      description = "Load a TorchScript model even from a file or directory this process can write"
+          + " (fusion.encoder.torchscript.allow.writable; TorchScript is code, see docs/security.md).")
+  boolean torchScriptAllowWritable;
+
   @Option(names = {"-v", "--verbose"}, description = "Show stack traces on errors.")
   boolean verbose;
 
@@ -222,6 +227,7 @@ public final class DemoCommand implements Callable<Integer> {
     s.put(FusionConfig.MODEL_DIR, modelsDir(dir).toString());
     s.put(FusionConfig.ENCODER_IMAGE_MODEL, imageModel);
     s.put(FusionConfig.ENCODER_AUDIO_MODEL, audioModel);
+    s.put(FusionConfig.ENCODER_TORCHSCRIPT_ALLOW_WRITABLE, Boolean.toString(torchScriptAllowWritable));
     s.put(FusionConfig.HTTP_PORT, Integer.toString(httpPort));
     s.put(FusionConfig.WINDOW_SIZE_MS, "10000");
     s.put(FusionConfig.WINDOW_GRACE_MS, "2000");
@@ -263,8 +269,12 @@ public final class DemoCommand implements Callable<Integer> {
         deleteTree(version);
       }
       // Same generated sessions every time; another seed for the split, initialisation and shuffling.
-      TrainCommand.trainOnSynthetic(dir.resolve("dataset"), trainSessions, 42, models,
-          "--seed", Long.toString(42 + attempt), "--image-model", imageModel, "--audio-model", audioModel);
+      List<String> train = new ArrayList<>(List.of("--seed", Long.toString(42 + attempt),
+          "--image-model", imageModel, "--audio-model", audioModel));
+      if (torchScriptAllowWritable) {
+        train.add("--torchscript-allow-writable");
+      }
+      TrainCommand.trainOnSynthetic(dir.resolve("dataset"), trainSessions, 42, models, train.toArray(String[]::new));
       version = ModelVersions.newest(models).orElseThrow(() -> new IllegalStateException("training published no model"));
       if (heldOutAccuracy(version) >= MIN_HELD_OUT_ACCURACY) {
         break;

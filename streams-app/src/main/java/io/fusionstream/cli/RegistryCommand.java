@@ -1,6 +1,10 @@
 package io.fusionstream.cli;
 
 import io.fusionstream.registry.EmbeddedSchemaRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,7 +22,8 @@ import picocli.CommandLine.Option;
     description = {"Serve a Confluent-compatible Schema Registry that keeps its schemas in a compacted Kafka topic.",
         "Speaks the REST subset FusionStream and Confluent's serializers use; runs until stopped."},
     footer = {"", "Examples:", "  ./fusion registry -b kafka:9092 --port 8081 --host 0.0.0.0",
-        "  ./fusion registry -b localhost:9092 --basic-auth-user-info fusion:secret"})
+        "  SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO=fusion:secret ./fusion registry -b localhost:9092",
+        "  ./fusion registry -b kafka:9092 --host 0.0.0.0 --basic-auth-user-info-file /run/secrets/registry-user-info"})
 public final class RegistryCommand implements Callable<Integer> {
   @Mixin ClientOptions client;
 
@@ -33,9 +38,18 @@ public final class RegistryCommand implements Callable<Integer> {
       description = "Compacted topic holding the schemas (default ${DEFAULT-VALUE}).")
   String topic;
 
-  @Option(names = "--basic-auth-user-info", paramLabel = "USER:PASSWORD",
-      description = "Require HTTP basic auth with these credentials (default: $SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO, else none).")
-  String basicAuth;
+  /** Environment variable holding {@code user:password} for the registry's basic auth. */
+  public static final String ENV_BASIC_AUTH_USER_INFO = "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO";
+
+  @Option(names = "--basic-auth-user-info-file", paramLabel = "FILE",
+      description = "Require HTTP basic auth with the user:password in this file (a mounted secret); wins over"
+          + " $" + ENV_BASIC_AUTH_USER_INFO + ". Neither set: no auth.")
+  Path basicAuthFile;
+
+  // A secret on the command line is visible to every local user in ps and lands in shell history:
+  // the old flag stays only to say so, and is refused.
+  @Option(names = "--basic-auth-user-info", hidden = true, paramLabel = "USER:PASSWORD")
+  String basicAuthFlag;
 
   @Option(names = "--allow-unauthenticated",
       description = "Serve without basic auth on an interface other than localhost (refused otherwise).")
@@ -46,12 +60,18 @@ public final class RegistryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    if (basicAuthFlag != null) {
+      throw new UsageException("--basic-auth-user-info is refused: a secret in the arguments is visible in ps and"
+          + " shell history; put user:password in $" + ENV_BASIC_AUTH_USER_INFO + " or in a file named by"
+          + " --basic-auth-user-info-file");
+    }
+    String userInfo = userInfo(basicAuthFile, System.getenv());
     client.requireReachable(Duration.ofSeconds(10));
     Map<String, Object> kafka = client.clientSettings();
     EmbeddedSchemaRegistry.Builder builder = EmbeddedSchemaRegistry.builder(
             String.valueOf(kafka.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)))
         .port(port).host(host).topic(topic).allowUnauthenticated(allowUnauthenticated)
-        .basicAuth(basicAuth != null ? basicAuth : System.getenv("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO"));
+        .basicAuth(userInfo);
     // only the connection's security settings: serde and pipeline keys mean nothing to these clients
     kafka.forEach((key, value) -> {
       if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
@@ -76,6 +96,27 @@ public final class RegistryCommand implements Callable<Integer> {
         // nothing to undo
       }
     }
+  }
+
+  /**
+   * The credentials from the file if one is named, else from the environment; null for none. A
+   * named file that is missing or empty is an error, never a silent start without auth.
+   */
+  static String userInfo(Path file, Map<String, String> env) {
+    if (file != null) {
+      String secret;
+      try {
+        secret = Files.readString(file, StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        throw new UsageException("Cannot read --basic-auth-user-info-file " + file + ": " + e.getMessage());
+      }
+      if (secret.isEmpty()) {
+        throw new UsageException("--basic-auth-user-info-file " + file + " is empty");
+      }
+      return secret;
+    }
+    String fromEnv = env.get(ENV_BASIC_AUTH_USER_INFO);
+    return fromEnv == null || fromEnv.isBlank() ? null : fromEnv.strip();
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

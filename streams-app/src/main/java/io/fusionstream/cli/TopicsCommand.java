@@ -3,6 +3,8 @@ package io.fusionstream.cli;
 import io.fusionstream.config.FusionConfig;
 import io.fusionstream.dev.TopicSpecs;
 import io.fusionstream.monitor.ConsumerLag;
+import io.fusionstream.serde.AvroSerdeConfig;
+import io.fusionstream.serde.RestSchemaRegistryClient;
 import io.fusionstream.topology.InternalTopics;
 import io.fusionstream.topology.StreamsConfigFactory;
 import java.util.TreeMap;
@@ -30,9 +32,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "topics", mixinStandardHelpOptions = true,
     description = {"Create or describe FusionStream's topics, or change the repartition topic's partition count.",
         "describe also lists the application's internal topics (size of the state to restore) and its consumer lag.",
+        "create and describe show each topic's value subject, named by value.subject.name.strategy as the serializers"
+            + " name it, and whether this build's schema is registered there; create --register-schemas registers it.",
         "scale --repartition N states its procedure, checks the application is stopped, then moves the input"
             + " offsets back to rebuild what was in flight and deletes the internal topics (--dry-run: only state it)."},
-    footer = {"", "Examples:", "  ./fusion topics create --partitions 6 --replication-factor 3 -b kafka:9092",
+    footer = {"", "Examples:", "  ./fusion topics create --partitions 6 --replication-factor 3 --bootstrap-server kafka:9092",
+        "  ./fusion topics create --register-schemas --property value.subject.name.strategy=RecordNameStrategy",
         "  ./fusion topics describe -b localhost:9092",
         "  ./fusion topics scale --repartition 24 --dry-run -c fusionstream.properties"})
 public final class TopicsCommand implements Callable<Integer> {
@@ -49,6 +54,10 @@ public final class TopicsCommand implements Callable<Integer> {
   @Option(names = "--rewind-ms", paramLabel = "MS", description = "scale: how far the input offsets move back to"
       + " rebuild open windows (default: window size + grace + idle timeout + 2 x max batch delay).")
   Long rewindMs;
+
+  @Option(names = "--register-schemas", description = "create: also register each topic's value schema under the"
+      + " subject value.subject.name.strategy names (for producers and a pipeline with auto.register.schemas=false).")
+  boolean registerSchemas;
 
   @Mixin ClientOptions client;
 
@@ -70,7 +79,11 @@ public final class TopicsCommand implements Callable<Integer> {
       throw new UsageException(action.equals("scale") ? "scale needs --repartition N"
           : "--repartition belongs to scale");
     }
+    if (registerSchemas && !action.equals("create")) {
+      throw new UsageException("--register-schemas belongs to create");
+    }
     if (repartition != null && repartition < 1) {
+
       throw new UsageException("--repartition must be at least 1");
     }
     FusionConfig config = client.fusionConfig();
@@ -103,6 +116,13 @@ public final class TopicsCommand implements Callable<Integer> {
         describeApplication(admin, config, applicationId);
       }
     }
+    TopicSchemas schemas = TopicSchemas.of(config, client.settings());
+    try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(client.settings())) {
+      if (registerSchemas) {
+        schemas.register(registry, System.out);
+      }
+      schemas.describe(registry, client.settings().get(AvroSerdeConfig.SCHEMA_REGISTRY_URL), System.out);
+    }
     return 0;
   }
 
@@ -127,8 +147,16 @@ public final class TopicsCommand implements Callable<Integer> {
         lag.keySet().stream().filter(tp -> tp.topic().equals(topic)).count(), total,
         lag.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
             .map(e -> e.getKey().partition() + ":" + e.getValue()).collect(Collectors.joining(" "))));
-    var group = admin.describeConsumerGroups(List.of(applicationId)).all().get().get(applicationId);
-    System.out.printf("Group state %s, %d members%n", group.groupState(), group.members().size());
+    try {
+      var group = admin.describeConsumerGroups(List.of(applicationId)).all().get().get(applicationId);
+      System.out.printf("Group state %s, %d members%n", group.groupState(), group.members().size());
+    } catch (java.util.concurrent.ExecutionException e) {
+      // Kafka 4 answers an unknown group with an error instead of an empty description
+      if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+        throw e;
+      }
+      System.out.printf("Group %s does not exist yet (the application has not started)%n", applicationId);
+    }
   }
 
   private int scale(FusionConfig config, String applicationId) throws Exception {

@@ -99,6 +99,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--audio-model", defaultValue = EncoderSettings.BUILTIN, description = "Audio encoder (default ${DEFAULT-VALUE}).")
   String audioModel;
 
+  @Option(names = "--torchscript-allow-writable",
+      description = "Load a TorchScript model even from a file or directory this process can write"
+          + " (fusion.encoder.torchscript.allow.writable; TorchScript is code, see docs/security.md).")
+  boolean torchScriptAllowWritable;
+
   @Option(names = "--threads", defaultValue = "1", description = "PyTorch CPU threads for training (default ${DEFAULT-VALUE}).")
   int threads;
 
@@ -146,7 +151,7 @@ public final class TrainCommand implements Callable<Integer> {
             seed);
 
     EncoderSettings settings = EncoderSettings.defaults().withTextModel(textModel)
-        .withImageModel(imageModel).withAudioModel(audioModel);
+        .withImageModel(imageModel).withAudioModel(audioModel).withTorchScriptAllowWritable(torchScriptAllowWritable);
     EncodedDataset dataset;
     try (Encoders encoders = EncoderFactory.create(settings)) {
       dataset = DatasetEncoder.of(encoders, System.out).encode(Manifest.read(data), labels);

@@ -91,6 +91,7 @@ public final class FusionConfig extends AbstractConfig {
   public static final String ENCODER_BUCKET = "fusion.encoder.bucket.by.length";
   public static final String ENCODER_ONNX_THREADS = "fusion.encoder.onnx.threads";
   public static final String ENCODER_TORCH_THREADS = "fusion.encoder.torch.threads";
+  public static final String ENCODER_TORCHSCRIPT_ALLOW_WRITABLE = "fusion.encoder.torchscript.allow.writable";
 
   /** Unset (derived) or a thread count; 0 hands the choice to the engine. */
   private static final ConfigDef.Validator THREADS = (name, value) -> {
@@ -212,7 +213,10 @@ public final class FusionConfig extends AbstractConfig {
               + " 0: ONNX Runtime's default (one per physical core, per call).")
       .define(ENCODER_TORCH_THREADS, Type.INT, null, THREADS, Importance.MEDIUM,
           "PyTorch threads per op (built-in encoders, log-mel, TorchScript models); process-wide, fixed when"
-              + " the engine starts. Unset: cores / num.stream.threads, at least 1; 0: PyTorch's default (all cores).");
+              + " the engine starts. Unset: cores / num.stream.threads, at least 1; 0: PyTorch's default (all cores).")
+      .define(ENCODER_TORCHSCRIPT_ALLOW_WRITABLE, Type.BOOLEAN, false, Importance.MEDIUM,
+          "Load a TorchScript encoder model even when this process can write its file or a directory from the"
+              + " model directory down to it. TorchScript is code: keep false and mount model directories read-only.");
 
   public FusionConfig(Map<?, ?> props) {
     super(DEF, props, false);
@@ -325,7 +329,8 @@ public final class FusionConfig extends AbstractConfig {
         .withMaxSequenceLength(getInt(ENCODER_MAX_SEQUENCE))
         .withBucketByLength(getBoolean(ENCODER_BUCKET))
         .withOnnxThreads(threads().onnxThreads())
-        .withTorchThreads(threads().torchThreads());
+        .withTorchThreads(threads().torchThreads())
+        .withTorchScriptAllowWritable(getBoolean(ENCODER_TORCHSCRIPT_ALLOW_WRITABLE));
   }
 
   /**

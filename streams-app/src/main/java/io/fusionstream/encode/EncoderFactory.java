@@ -14,8 +14,12 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
+import io.fusionstream.config.FusionConfig;
 import io.fusionstream.schema.Modality;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.function.Predicate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,6 +63,7 @@ public final class EncoderFactory {
           builtin.dimension, settings);
     }
     ModelSpec spec = ModelSpec.read(locate(settings.textModel(), settings), Modality.TEXT, settings.textPooling());
+    refuseWritableTorchScript(spec, settings.torchScriptAllowWritable(), Files::isWritable);
     int maxLength = spec.maxSequenceLength() > 0
         ? Math.min(spec.maxSequenceLength(), settings.maxSequenceLength())
         : settings.maxSequenceLength();
@@ -134,6 +139,7 @@ public final class EncoderFactory {
 
   private static <I> DjlEncoder<I> loadModel(ModelSpec spec, Preprocessor<I> preprocessor, I probe,
       EncoderSettings settings, boolean bucket) {
+    refuseWritableTorchScript(spec, settings.torchScriptAllowWritable(), Files::isWritable);
     Device device = Devices.resolve(settings.device(), spec.engine());
     ZooModel<NDList, NDList> model =
         load(spec.modelFile(), spec.engine(), device, settings.onnxThreads());
@@ -151,6 +157,38 @@ public final class EncoderFactory {
     } catch (RuntimeException e) {
       model.close();
       throw e;
+    }
+  }
+
+  /**
+   * Refuses a TorchScript model whose file, or a directory from the model directory down to it, the
+   * process may write (as the kernel answers for this user: owner, group, ACLs, read-only mounts):
+   * TorchScript is code, so a process that can replace it can be made to run anything. ONNX graphs
+   * hold no code and are not checked.
+   */
+  static void refuseWritableTorchScript(ModelSpec spec, boolean allowed, Predicate<Path> writable) {
+    if (allowed || !spec.engine().equals("PyTorch")) {
+      return;
+    }
+    Path file;
+    Path top;
+    try {
+      file = spec.modelFile().toRealPath();
+      top = spec.directory().toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot resolve TorchScript model " + spec.modelFile(), e);
+    }
+    List<Path> checked = new ArrayList<>();
+    checked.add(file);
+    for (Path dir = file.getParent(); dir != null && dir.startsWith(top); dir = dir.getParent()) {
+      checked.add(dir);
+    }
+    for (Path p : checked) {
+      if (writable.test(p)) {
+        throw new IllegalArgumentException("TorchScript model " + file + " refused: " + p
+            + " is writable by this process and TorchScript is code; make the model directory read-only"
+            + " (docs/security.md) or set " + FusionConfig.ENCODER_TORCHSCRIPT_ALLOW_WRITABLE + "=true");
+      }
     }
   }
 

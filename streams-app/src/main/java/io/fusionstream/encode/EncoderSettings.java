@@ -21,6 +21,8 @@ import java.nio.file.Path;
  * @param torchThreads threads per PyTorch op (built-in encoders, log-mel); 0: DJL's default
  * @param onnxThreads ONNX Runtime intra-op threads per session (default 1: parallelism comes from
  *     the stream threads, each with its own predictor); 0: ONNX Runtime's default (all cores)
+ * @param torchScriptAllowWritable load a TorchScript model even when its file or directory is
+ *     writable by this process (a TorchScript file is code: whoever can replace it runs code here)
  */
 public record EncoderSettings(
     String textModel,
@@ -34,7 +36,8 @@ public record EncoderSettings(
     boolean bucketByLength,
     AudioSpec audio,
     int torchThreads,
-    int onnxThreads) {
+    int onnxThreads,
+    boolean torchScriptAllowWritable) {
 
   public static final String BUILTIN = "builtin";
 
@@ -49,61 +52,66 @@ public record EncoderSettings(
   public static EncoderSettings defaults() {
     return new EncoderSettings(
         "minilm", Pooling.MEAN, BUILTIN, BUILTIN, null, "auto", 32, 256, true, AudioSpec.defaults(),
-        TorchThreads.DEFAULT, 1);
+        TorchThreads.DEFAULT, 1, false);
   }
 
   public EncoderSettings withTextModel(String model) {
     return new EncoderSettings(model, textPooling, imageModel, audioModel, modelDir, device,
-        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads);
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads, torchScriptAllowWritable);
   }
 
   public EncoderSettings withImageModel(String model) {
     return new EncoderSettings(textModel, textPooling, model, audioModel, modelDir, device,
-        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads);
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads, torchScriptAllowWritable);
   }
 
   public EncoderSettings withAudioModel(String model) {
     return new EncoderSettings(textModel, textPooling, imageModel, model, modelDir, device,
-        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads);
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads, torchScriptAllowWritable);
   }
 
   public EncoderSettings withModelDir(Path dir) {
     return new EncoderSettings(textModel, textPooling, imageModel, audioModel, dir, device,
-        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads);
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads, torchScriptAllowWritable);
   }
 
   public EncoderSettings withDevice(String value) {
     return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, value,
-        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads);
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads, torchScriptAllowWritable);
   }
 
   public EncoderSettings withMaxBatchSize(int size) {
     return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, device,
-        size, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads);
+        size, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads, torchScriptAllowWritable);
   }
 
   public EncoderSettings withMaxSequenceLength(int tokens) {
     return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, device,
-        maxBatchSize, tokens, bucketByLength, audio, torchThreads, onnxThreads);
+        maxBatchSize, tokens, bucketByLength, audio, torchThreads, onnxThreads, torchScriptAllowWritable);
   }
 
   public EncoderSettings withBucketByLength(boolean bucket) {
     return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, device,
-        maxBatchSize, maxSequenceLength, bucket, audio, torchThreads, onnxThreads);
+        maxBatchSize, maxSequenceLength, bucket, audio, torchThreads, onnxThreads, torchScriptAllowWritable);
   }
 
   public EncoderSettings withAudio(AudioSpec spec) {
     return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, device,
-        maxBatchSize, maxSequenceLength, bucketByLength, spec, torchThreads, onnxThreads);
+        maxBatchSize, maxSequenceLength, bucketByLength, spec, torchThreads, onnxThreads, torchScriptAllowWritable);
   }
 
   public EncoderSettings withTorchThreads(int threads) {
     return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, device,
-        maxBatchSize, maxSequenceLength, bucketByLength, audio, threads, onnxThreads);
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, threads, onnxThreads, torchScriptAllowWritable);
   }
 
   public EncoderSettings withOnnxThreads(int threads) {
     return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, device,
-        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, threads);
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, threads, torchScriptAllowWritable);
+  }
+
+  public EncoderSettings withTorchScriptAllowWritable(boolean allow) {
+    return new EncoderSettings(textModel, textPooling, imageModel, audioModel, modelDir, device,
+        maxBatchSize, maxSequenceLength, bucketByLength, audio, torchThreads, onnxThreads, allow);
   }
 }

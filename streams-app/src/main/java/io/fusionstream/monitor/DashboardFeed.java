@@ -165,6 +165,7 @@ public final class DashboardFeed implements AutoCloseable {
       return t;
     });
     this.previous = Sample.take(metrics, System.nanoTime());
+    metrics.bindDashboardClients(subscribed::get);
   }
 
   /** Starts taking snapshots and pushing to clients. */
@@ -210,6 +211,7 @@ public final class DashboardFeed implements AutoCloseable {
     Objects.requireNonNull(client, "client");
     if (subscribed.incrementAndGet() > settings.maxClients()) {
       subscribed.decrementAndGet();
+      metrics.dashboardSubscriptionRefused();
       return false;
     }
     Subscriber sub = new Subscriber(client, settings.clientQueue());
@@ -323,16 +325,20 @@ public final class DashboardFeed implements AutoCloseable {
     }
     String body = toJson(payload);
     for (Subscriber sub : clients) {
-      if (!sub.offer(event, body)) {
-        drop(sub, "fell " + settings.clientQueue() + " events behind");
+      if (!sub.offer(event, body) && drop(sub, "fell " + settings.clientQueue() + " events behind")) {
+        metrics.dashboardClientDropped(FusionMetrics.DROPPED_SLOW);
       }
     }
   }
 
-  /** Removes the client once, stops its sender and tells it; {@code why} null for an unsubscribe. */
-  private void drop(Subscriber sub, String why) {
+  /**
+   * Removes the client once, stops its sender and tells it; {@code why} null for an unsubscribe.
+   *
+   * @return whether this call dropped it (false: it was dropped already)
+   */
+  private boolean drop(Subscriber sub, String why) {
     if (!sub.dropped.compareAndSet(false, true)) {
-      return;
+      return false;
     }
     clients.remove(sub);
     subscribed.decrementAndGet();
@@ -345,6 +351,7 @@ public final class DashboardFeed implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.debug("Dashboard client failed to close", e);
     }
+    return true;
   }
 
   /** One client: its queue, drained by its own sender task. */
@@ -389,7 +396,9 @@ public final class DashboardFeed implements AutoCloseable {
         Thread.currentThread().interrupt();
       } catch (Exception e) {
         LOG.debug("Dropping dashboard client after a failed send", e);
-        drop(this, null);
+        if (drop(this, null)) {
+          metrics.dashboardClientDropped(FusionMetrics.DROPPED_SEND_FAILED);
+        }
       }
     }
   }

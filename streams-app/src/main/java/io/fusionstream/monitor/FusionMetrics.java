@@ -71,9 +71,18 @@ public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
   static final String DEAD_LETTER_PAYLOADS_DROPPED = "fusion.dead.letter.payloads.dropped";
   static final String OUTPUTS_SKIPPED = "fusion.outputs.skipped";
   static final String TASK_FAILURES = "fusion.task.failures";
+  static final String DASHBOARD_CLIENTS = "fusion.dashboard.clients";
+  static final String DASHBOARD_CLIENTS_DROPPED = "fusion.dashboard.clients.dropped";
+  static final String DASHBOARD_SUBSCRIPTIONS_REFUSED = "fusion.dashboard.subscriptions.refused";
+  /** {@code reason} of a dashboard client dropped because its queue filled: it stopped reading. */
+  public static final String DROPPED_SLOW = "slow";
+  /** {@code reason} of a dashboard client dropped because a send to it failed. */
+  public static final String DROPPED_SEND_FAILED = "send_failed";
 
   private final PrometheusMeterRegistry registry;
   private final Counter modelRefused;
+  private final Counter dashboardRefused;
+  private final Map<String, Counter> dashboardDropped = new ConcurrentHashMap<>();
   private final Map<Modality, Counter> eventsIn = new EnumMap<>(Modality.class);
   private final Map<Modality, Counter> lateDropped = new EnumMap<>(Modality.class);
   private final Map<Modality, Counter> present = new EnumMap<>(Modality.class);
@@ -104,6 +113,15 @@ public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
     this.modelRefused = Counter.builder(MODEL_REFUSED)
         .description("Fusion model versions refused because they do not fit the running encoders")
         .register(registry);
+    this.dashboardRefused = Counter.builder(DASHBOARD_SUBSCRIPTIONS_REFUSED)
+        .description("Dashboard feed subscriptions refused because fusion.http.max.stream.clients were connected")
+        .register(registry);
+    // both reasons from the start, so an alert on a rate sees 0 rather than no series
+    for (String reason : List.of(DROPPED_SLOW, DROPPED_SEND_FAILED)) {
+      dashboardDropped.put(reason, Counter.builder(DASHBOARD_CLIENTS_DROPPED)
+          .description("Dashboard feed clients dropped: slow (fell a full queue behind) or send_failed")
+          .tag("reason", reason).register(registry));
+    }
     for (Modality modality : Modality.values()) {
       String name = modalityLabel(modality);
       eventsIn.put(modality, Counter.builder(EVENTS_IN).description("Events read from the input topics")
@@ -256,6 +274,27 @@ public final class FusionMetrics implements PipelineMetrics, AutoCloseable {
     taskFailures.computeIfAbsent(orUnknown(task), t -> Counter.builder(TASK_FAILURES)
         .description("Stream thread failures, by the task that failed").tag("task", t).register(registry))
         .increment();
+  }
+
+  /** A dashboard client was dropped: {@link #DROPPED_SLOW} or {@link #DROPPED_SEND_FAILED}. */
+  public void dashboardClientDropped(String reason) {
+    Counter c = dashboardDropped.get(reason);
+    if (c == null) {
+      throw new IllegalArgumentException("Unknown dashboard drop reason " + reason);
+    }
+    c.increment();
+  }
+
+  /** A browser was turned away from the feed for the client cap. */
+  public void dashboardSubscriptionRefused() {
+    dashboardRefused.increment();
+  }
+
+  /** Exports the number of connected dashboard feed clients ({@code fusion_dashboard_clients}). */
+  public void bindDashboardClients(java.util.function.IntSupplier clients) {
+    // strong: the supplier is often a method reference nothing else holds
+    Gauge.builder(DASHBOARD_CLIENTS, clients, java.util.function.IntSupplier::getAsInt).strongReference(true)
+        .description("Dashboard feed clients connected now").register(registry);
   }
 
   /** Sets the model version in use; the info gauge of the previous version is removed. */

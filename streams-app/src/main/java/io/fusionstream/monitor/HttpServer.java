@@ -142,6 +142,7 @@ public final class HttpServer implements AutoCloseable {
       return;
     }
     if (ctx.path().equals("/events") && !feed.hasRoom()) {
+      metrics.dashboardSubscriptionRefused();
       ctx.header("Retry-After", "10");
       refuse(ctx, HttpStatus.SERVICE_UNAVAILABLE, "Too many dashboard clients");
     }

@@ -56,6 +56,8 @@ class LearnedEncodersIT {
       settings.put("application.id", "learned-encoders-it");
       settings.put(FusionConfig.ENCODER_IMAGE_MODEL, imageModel);
       settings.put(FusionConfig.ENCODER_AUDIO_MODEL, audioModel);
+      // the TorchScript fixture lies in target/test-classes, which this process can write
+      settings.put(FusionConfig.ENCODER_TORCHSCRIPT_ALLOW_WRITABLE, "true");
       settings.put("state.dir", dir.resolve("state").toString());
       settings.put("commit.interval.ms", "200");
       settings.put(FusionConfig.MODEL_DIR, dir.resolve("models").toString());
@@ -68,7 +70,7 @@ class LearnedEncodersIT {
         TopicSpecs.createMissing(admin, TopicSpecs.all(config, 1, (short) 1, 3_600_000L));
       }
       TrainCommand.trainOnSynthetic(dir.resolve("dataset"), 60, 3, dir.resolve("models"), "--epochs", "5",
-          "--image-model", imageModel, "--audio-model", audioModel);
+          "--image-model", imageModel, "--audio-model", audioModel, "--torchscript-allow-writable");
       Path version = io.fusionstream.fusion.ModelVersions.newest(dir.resolve("models")).orElseThrow();
       var trained = io.fusionstream.fusion.ModelDescription.read(version);
       assertThat(trained.encoderIds()).containsEntry("image", "image-onnx/model.onnx")

@@ -23,25 +23,41 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * examples/produce_and_read.py, a Confluent client in another language (librdkafka and Confluent's
  * Python Schema Registry client), talks to the pipeline and the embedded registry: it writes a
- * session, FusionStream reads it, and it reads FusionStream's prediction back. Skipped where no
- * python3 with confluent-kafka and avro is installed (.ci/run installs them).
+ * session, FusionStream reads it, and it reads FusionStream's prediction back. Skipped, with the
+ * reason, only where no python3 has confluent-kafka and Apache Avro (.ci/run installs Debian's
+ * python3-confluent-kafka and python3-avro; fastavro is not needed).
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class PythonClientIT {
   private static final Path SCRIPT = Path.of("..", "examples", "produce_and_read.py");
 
-  /** Debian's packages install for /usr/bin/python3, which a pyenv or venv python3 on PATH does not see. */
-  private static Optional<String> pythonWithConfluentKafka() {
-    for (String python : List.of("python3", "/usr/bin/python3")) {
+  /** The modules the example imports: Debian's python3-confluent-kafka and python3-avro. */
+  static final String IMPORTS = "import confluent_kafka, confluent_kafka.schema_registry, avro.io, avro.schema";
+
+  /**
+   * The first python3 that has the modules, or why none does. Debian's packages install for
+   * /usr/bin/python3, which a pyenv or venv python3 on PATH does not see, so both are tried.
+   */
+  static Optional<String> pythonWithModules(List<String> candidates, List<String> why) {
+    for (String python : candidates) {
       try {
-        Process p = new ProcessBuilder(python, "-c", "import confluent_kafka.schema_registry.avro, avro")
-            .redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
+        Process p = new ProcessBuilder(python, "-c", IMPORTS).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          why.add(python + ": import timed out");
+        } else if (p.exitValue() == 0) {
           return Optional.of(python);
+        } else {
+          String[] lines = out.split("\n");
+          why.add(python + ": " + lines[lines.length - 1]); // e.g. ModuleNotFoundError: No module named 'avro'
         }
-      } catch (Exception notThere) {
-        // try the next one
+      } catch (java.io.IOException notThere) {
+        why.add(python + ": not found");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        why.add(python + ": interrupted");
+        break;
       }
     }
     return Optional.empty();
@@ -49,9 +65,10 @@ class PythonClientIT {
 
   @Test
   void thePythonExampleSendsASessionAndReadsItsPrediction(@TempDir Path dir) throws Exception {
-    Optional<String> python = pythonWithConfluentKafka();
-    assumeTrue(python.isPresent(),
-        "no python3 with confluent-kafka and avro (apt-get install python3-confluent-kafka python3-avro)");
+    List<String> why = new java.util.ArrayList<>();
+    Optional<String> python = pythonWithModules(List.of("python3", "/usr/bin/python3"), why);
+    assumeTrue(python.isPresent(), () -> "no python3 with confluent-kafka and avro (" + String.join("; ", why)
+        + "); apt-get install python3-confluent-kafka python3-avro");
     assertThat(SCRIPT).exists();
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.builder(kafka.bootstrapServers()).port(0).start()) {

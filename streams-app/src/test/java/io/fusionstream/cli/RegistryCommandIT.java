@@ -65,6 +65,6 @@ class RegistryCommandIT {
   @Test
   void helpShowsAnExample() {
     String usage = new CommandLine(new RegistryCommand()).getUsageMessage();
-    assertThat(usage).contains("./fusion registry -b kafka:9092").contains("--basic-auth-user-info").contains("8081");
+    assertThat(usage).contains("./fusion registry -b kafka:9092").contains("--basic-auth-user-info-file").contains("8081");
   }
 }

@@ -268,6 +268,53 @@ class DashboardFeedTest {
     }
   }
 
+  @Test
+  void slowAndFailedClientsAndRefusalsAreCountedOnMetrics() throws Exception {
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    try (FusionMetrics own = new FusionMetrics();
+        DashboardFeed capped = new DashboardFeed(own,
+            new DashboardFeed.Settings(Duration.ofSeconds(1), 5, 3, 2, 0.5).withMaxClients(3).withClientQueue(2))) {
+      PrometheusText before = new PrometheusText(own.scrape());
+      assertThat(before.value("fusion_dashboard_clients_dropped_total", "reason", "slow")).isZero();
+      assertThat(before.value("fusion_dashboard_clients_dropped_total", "reason", "send_failed")).isZero();
+      assertThat(before.value("fusion_dashboard_subscriptions_refused_total")).isZero();
+
+      DashboardFeed.Client stuck = (event, json) -> never.await();
+      RecordingClient reader = new RecordingClient();
+      RecordingClient third = new RecordingClient();
+      assertThat(capped.subscribe(stuck)).isTrue();
+      assertThat(capped.subscribe(reader)).isTrue();
+      assertThat(capped.subscribe(third)).isTrue();
+      assertThat(capped.subscribe(new RecordingClient())).isFalse();
+      await().atMost(Duration.ofSeconds(10)).until(() -> capped.clientCount() == 3);
+      assertThat(new PrometheusText(own.scrape()).value("fusion_dashboard_clients")).isEqualTo(3);
+      capped.unsubscribe(third); // a browser that closed: not a drop
+
+      DashboardFeed.Client failing = (event, json) -> {
+        throw new java.io.IOException("browser went away");
+      };
+      assertThat(capped.subscribe(failing)).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          new PrometheusText(own.scrape()).value("fusion_dashboard_clients_dropped_total", "reason",
+              "send_failed") == 1);
+
+      // read before each next tick, so only the stuck client can fall its queue of 2 behind
+      for (int i = 1; i <= 4; i++) {
+        capped.tick();
+        int expected = i;
+        await().atMost(Duration.ofSeconds(10)).until(() -> reader.payloads("snapshot").size() == expected);
+      }
+
+      PrometheusText after = new PrometheusText(own.scrape());
+      assertThat(after.value("fusion_dashboard_clients_dropped_total", "reason", "slow")).isEqualTo(1);
+      assertThat(after.value("fusion_dashboard_clients_dropped_total", "reason", "send_failed")).isEqualTo(1);
+      assertThat(after.value("fusion_dashboard_subscriptions_refused_total")).isEqualTo(1);
+      assertThat(after.value("fusion_dashboard_clients")).isEqualTo(1);
+    } finally {
+      never.countDown();
+    }
+  }
+
   private static JsonNode parse(String json) {
     try {
       return JSON.readTree(json);

@@ -189,6 +189,9 @@ class HttpServerSecurityTest {
       assertThat(opened).hasValue(2);
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(get(port, "/events", "localhost", null).status).isEqualTo(503));
+      PrometheusText scrape = new PrometheusText(get(port, "/metrics", "localhost", null).body());
+      assertThat(scrape.value("fusion_dashboard_subscriptions_refused_total")).isGreaterThanOrEqualTo(1);
+      assertThat(scrape.value("fusion_dashboard_clients")).isEqualTo(2);
     } finally {
       for (Socket s : feeds) {
         s.close();
