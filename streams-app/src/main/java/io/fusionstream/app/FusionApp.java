@@ -82,9 +82,17 @@ public final class FusionApp implements AutoCloseable {
     this.encoders = encoderDecorator.apply(EncoderFactory.create(config.encoderSettings()));
     this.monitoring = new Monitoring(Monitoring.Settings.from(config, System.getenv()));
     // Only fusion models trained on these encoders may serve: others are refused, at start and on reload.
-    this.models = ModelStore.open(modelDir, DjlFusionModel::load,
-        Duration.ofMillis(config.getLong(FusionConfig.MODEL_POLL_MS)), requirement(encoders),
-        monitoring.metrics()::modelRefused);
+    try {
+      this.models = ModelStore.open(modelDir, DjlFusionModel::load,
+          Duration.ofMillis(config.getLong(FusionConfig.MODEL_POLL_MS)), requirement(encoders),
+          monitoring.metrics()::modelRefused);
+    } catch (IOException | RuntimeException e) {
+      // No model fits (or none loads): nothing will close this app, so free the native encoder
+      // sessions here; a caller may well start again with other settings in the same JVM.
+      monitoring.close();
+      encoders.close();
+      throw e;
+    }
     monitoring.metrics().modelVersion(models.currentVersion());
     var topology = FusionTopology.builder(config, registry).encoders(encoders)
         .fusionModel(models::current).metrics(monitoring.metrics()).build();

@@ -236,10 +236,6 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Reuses the newest model of an earlier run; else trains one on synthetic sessions. Returns
-   * where the model came from, for the model line.
-   */
-  /**
    * Fusion models fit only the encoders they were trained on (the app refuses others), so each
    * choice of image and audio encoder keeps its own models, and switching back reuses them.
    */
@@ -255,6 +251,10 @@ public final class DemoCommand implements Callable<Integer> {
     return model == null || model.isBlank() || model.trim().equalsIgnoreCase(EncoderSettings.BUILTIN);
   }
 
+  /**
+   * Reuses the newest model of an earlier run; else trains one on synthetic sessions. Returns
+   * where the model came from, for the model line.
+   */
   private String ensureModel(Path dir) throws Exception {
     Path models = modelsDir(dir);
     Files.createDirectories(models);

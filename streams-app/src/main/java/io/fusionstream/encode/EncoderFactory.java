@@ -149,7 +149,8 @@ public final class EncoderFactory {
           device, dims);
       if (spec.declaredRandom()) {
         LOG.warn("{} encoder {} has RANDOM weights (model.json: \"pretrained\": false): it runs, but"
-            + " its embeddings carry no meaning; export with --pretrained for real use",
+            + " its embeddings carry no meaning; use trained weights for real use (tools/export_encoder.py"
+            + " --pretrained for the image networks; the audio CNN has none published)",
             spec.modality(), spec.modelId());
       }
       return new DjlEncoder<>(spec.modality(), spec.modelId(), dims, model, null, preprocessor, device,

@@ -3,6 +3,9 @@ package io.fusionstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fusionstream.dev.EmbeddedKafka;
+import io.fusionstream.encode.LearnedEncoderFixturesTest;
+import io.fusionstream.fusion.ModelDescription;
+import io.fusionstream.fusion.ModelVersions;
 import io.fusionstream.registry.EmbeddedSchemaRegistry;
 import io.fusionstream.schema.FusedPrediction;
 import io.fusionstream.serde.AvroDeserializer;
@@ -118,6 +121,83 @@ class DemoCommandIT {
     assertThat(again.text()).contains("FusionStream stopped in");
   }
 
+  /**
+   * {@code --image-model} / {@code --audio-model} with the committed fixture networks (ONNX
+   * MobileNetV3 image tower, TorchScript log-mel CNN, random weights): the demo trains its fusion
+   * model on their embeddings, that model records their ids and dims, and every window is fused.
+   * Then the same model is put where the built-in encoders' model lives: the demo refuses to
+   * start, naming the encoders it was trained on and the ones running.
+   */
+  @Test
+  void learnedEncodersTrainTheirOwnFusionModelWhichOtherEncodersRefuse(@TempDir Path dir) throws Exception {
+    Path image = LearnedEncoderFixturesTest.fixture("image-onnx");
+    Path audio = LearnedEncoderFixturesTest.fixture("audio-torchscript");
+    Demo demo = Demo.start(dir, "--sessions", "6", "--rate", "5", "--train-sessions", "80",
+        // The fixture sits in the build's own (writable) output: TorchScript must be allowed from there.
+        "--image-model", image.toString(), "--audio-model", audio.toString(), "--torchscript-allow-writable");
+    try {
+      assertThat(demo.awaitExit(6, TimeUnit.MINUTES)).as("the demo ends by itself after --sessions").isTrue();
+      assertThat(demo.process.exitValue()).as(demo.text()).isZero();
+    } finally {
+      demo.process.destroyForcibly();
+    }
+    assertThat(demo.lines().get(3)).matches(MODEL)
+        .contains("image image-onnx/model.onnx, audio audio-torchscript/model.pt")
+        .doesNotContain("baseline)");
+    Matcher summary = Pattern.compile("Summary: (\\d+) session windows generated, (\\d+) fused, (\\d+) missing")
+        .matcher(demo.text());
+    assertThat(summary.find()).as("the demo prints a summary:%n%s", demo.text()).isTrue();
+    assertThat(List.of(summary.group(1), summary.group(2), summary.group(3))).containsExactly("6", "6", "0");
+
+    // The fusion model the demo trained, kept apart from the built-in encoders' models.
+    List<Path> modelDirs;
+    try (var entries = java.nio.file.Files.list(dir)) {
+      modelDirs = entries.filter(p -> p.getFileName().toString().startsWith("models")).toList();
+    }
+    assertThat(modelDirs).hasSize(1);
+    assertThat(modelDirs.get(0).getFileName().toString()).isNotEqualTo("models");
+    Path version = ModelVersions.newest(modelDirs.get(0)).orElseThrow();
+    ModelDescription trained = ModelDescription.read(version);
+    assertThat(trained.encoderIds()).containsEntry("image", "image-onnx/model.onnx")
+        .containsEntry("audio", "audio-torchscript/model.pt");
+    assertThat(trained.inputDims()).containsEntry("image", 288).containsEntry("audio", 64).containsEntry("text", 384);
+
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).dataDir(dir.resolve("kafka")).build();
+        EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.builder(kafka.bootstrapServers()).port(0).start()) {
+      List<FusedPrediction> predictions = readAllPredictions(kafka.bootstrapServers(), registry.url());
+      assertThat(predictions).hasSize(6);
+      assertThat(predictions).allSatisfy(p -> {
+        assertThat(p.getModelVersion()).isEqualTo(trained.version());
+        assertThat(p.getLabel()).isIn(trained.labels());
+      });
+      // The generator drops modalities at random, but not from every window.
+      assertThat(predictions).anySatisfy(p -> assertThat(p.getModalitiesPresent().toString()).contains("IMAGE", "AUDIO"));
+    }
+
+    // A fusion model trained on other encoders: the built-in ones (192 and 132 dims) must refuse it.
+    copyTree(modelDirs.get(0), dir.resolve("models"));
+    Demo refused = Demo.start(dir, "--sessions", "1");
+    try {
+      assertThat(refused.awaitExit(3, TimeUnit.MINUTES)).isTrue();
+      assertThat(refused.process.exitValue()).as(refused.text()).isNotZero();
+    } finally {
+      refused.process.destroyForcibly();
+    }
+    assertThat(refused.text()).contains("does not fit the running encoders")
+        .contains("image: the model takes 288 dims from image-onnx/model.onnx, the running encoder "
+            + "builtin-image-colour-hog@1 gives 192")
+        .contains("audio: the model takes 64 dims from audio-torchscript/model.pt, the running encoder "
+            + "builtin-audio-logmel-stats@1 gives 132");
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (var paths = java.nio.file.Files.walk(from)) {
+      for (Path p : paths.toList()) {
+        java.nio.file.Files.copy(p, to.resolve(from.relativize(p).toString()));
+      }
+    }
+  }
+
   /** The packaged demo in a child JVM, its merged output collected line by line. */
   private record Demo(Process process, List<String> output, Thread reader) {
     static Demo start(Path dir, String... args) throws Exception {
@@ -173,13 +253,20 @@ class DemoCommandIT {
   }
 
   private static Map<String, Integer> readPredictions(String bootstrap, String registryUrl) {
+    Map<String, Integer> perWindow = new HashMap<>();
+    readPredictions(bootstrap, registryUrl,
+        p -> perWindow.merge(p.getSessionId() + "@" + p.getWindowStart(), 1, Integer::sum));
+    return perWindow;
+  }
+
+  private static void readPredictions(String bootstrap, String registryUrl,
+      java.util.function.Consumer<FusedPrediction> each) {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-it-check");
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     AvroDeserializer<FusedPrediction> avro = new AvroDeserializer<>(
         new RestSchemaRegistryClient(Map.of("schema.registry.url", registryUrl)), FusedPrediction.class);
-    Map<String, Integer> perWindow = new HashMap<>();
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> parts = consumer.partitionsFor("fused-predictions").stream()
@@ -190,12 +277,16 @@ class DemoCommandIT {
       // Reads exactly up to the end offsets taken above; the class @Timeout bounds it.
       while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          FusedPrediction p = avro.deserialize(r.topic(), r.value());
-          perWindow.merge(p.getSessionId() + "@" + p.getWindowStart(), 1, Integer::sum);
+          each.accept(avro.deserialize(r.topic(), r.value()));
         }
       }
     }
-    return perWindow;
+  }
+
+  private static List<FusedPrediction> readAllPredictions(String bootstrap, String registryUrl) {
+    List<FusedPrediction> all = new ArrayList<>();
+    readPredictions(bootstrap, registryUrl, all::add);
+    return all;
   }
 
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {

@@ -3,6 +3,7 @@ package io.fusionstream.cli;
 import io.fusionstream.encode.LearnedEncoderFixturesTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +17,7 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -39,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The pipeline with learned encoders: the committed fixture networks (MobileNetV3 image tower in
  * ONNX, log-mel CNN in TorchScript, random weights) with MiniLM for text. A fusion model is trained
- * on their embeddings, carries their ids, serves, and a session's files come out as a prediction.
+ * on their embeddings, carries their ids, serves, and a session's files come out as a prediction;
+ * another image network of the same output size is then refused by that model.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class LearnedEncodersIT {
@@ -120,6 +123,17 @@ class LearnedEncodersIT {
             "--timeout", "30"}, client));
         assertThat(table.out()).contains("SESSION").contains("call-42").contains("text,image,audio");
       }
+
+      // Another network with the same output size (the TorchScript image fixture also gives 288
+      // dims) would fuse without an error and answer nonsense: the trained model refuses it by id.
+      Map<String, String> otherImage = new HashMap<>(settings);
+      otherImage.put(FusionConfig.ENCODER_IMAGE_MODEL, fixture("image-torchscript").toString());
+      assertThatThrownBy(() -> FusionApp.start(otherImage).close())
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("does not fit the running encoders")
+          .hasMessageContaining("image: the model was trained on image-onnx/model.onnx, "
+              + "the running encoder is image-torchscript/model.pt")
+          .hasMessageNotContaining("audio:");
     }
   }
 

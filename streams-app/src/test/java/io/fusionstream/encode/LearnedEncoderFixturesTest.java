@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -43,6 +44,7 @@ public class LearnedEncoderFixturesTest {
   private static final EncoderSettings CPU =
       EncoderSettings.defaults().withDevice("cpu").withTorchScriptAllowWritable(true);
   private static final Limits LIMITS = Limits.defaults();
+  private static final String EXPORTED_MODELS = "fusion.test.exported.models";
 
   /**
    * Worst element-wise difference allowed, relative to the golden vector's largest magnitude. The
@@ -126,6 +128,34 @@ public class LearnedEncoderFixturesTest {
     // Different inputs give different vectors: a constant output would pass the checks above only
     // if the golden values were constant too, which this rules out.
     assertThat(cosine(golden.embeddings()[0], golden.embeddings()[1])).isLessThan(MIN_COSINE);
+  }
+
+  /**
+   * Model directories exported with {@code tools/export_encoder.py --golden} that are too large to
+   * commit (full-size ResNet, ViT, or a user's own network), checked on demand with the same
+   * assertions as the fixtures: {@code -Dfusion.test.exported.models=DIR[,DIR...]}.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = EXPORTED_MODELS, matches = ".+")
+  void exportedModelsNamedOnTheCommandLineMatchPyTorch() throws Exception {
+    for (String name : System.getProperty(EXPORTED_MODELS).split(",")) {
+      Path dir = Path.of(name.trim());
+      Golden golden = Golden.of(dir);
+      JsonNode spec = JSON.readTree(dir.resolve("model.json").toFile());
+      int dims = spec.get("dimension").asInt();
+      if (spec.get("modality").asText().equals("image")) {
+        EncoderSettings settings = CPU.withImageModel(dir.toString());
+        try (DjlEncoder<DecodedImage> encoder = EncoderFactory.image(settings)) {
+          checkAgainstGolden(encoder, decodeImages(golden.files(), EncoderFactory.imageSpec(settings)), golden, dims);
+        }
+      } else {
+        EncoderSettings settings = CPU.withAudioModel(dir.toString());
+        try (DjlEncoder<DecodedAudio> encoder = EncoderFactory.audio(settings)) {
+          checkAgainstGolden(encoder, decodeAudio(golden.files(), EncoderFactory.audioSpec(settings).sampleRate()),
+              golden, dims);
+        }
+      }
+    }
   }
 
   @Test
