@@ -2,13 +2,18 @@ package io.fusionstream.dev;
 
 import io.fusionstream.config.FusionConfig;
 import io.fusionstream.topology.KafkaSizes;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.config.TopicConfig;
 
 /** The topics the pipeline needs, and their settings, in one place. */
@@ -49,7 +54,35 @@ public final class TopicSpecs {
     List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
     if (!missing.isEmpty()) {
       admin.createTopics(missing).all().get();
+      awaitServed(admin, missing, Duration.ofSeconds(30));
     }
     return missing.stream().map(NewTopic::name).toList();
+  }
+
+  /**
+   * The controller accepts a new topic before every broker serves its partitions: a client that
+   * asks for offsets in between gets UnknownTopicOrPartition. Waits until each partition answers a
+   * ListOffsets, so whatever runs next (a produce, {@code topics describe}) finds them ready.
+   */
+  static void awaitServed(Admin admin, List<NewTopic> topics, Duration timeout)
+      throws ExecutionException, InterruptedException {
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    for (NewTopic t : topics) {
+      for (int p = 0; p < Math.max(1, t.numPartitions()); p++) { // -1: the broker's default, at least one
+        specs.put(new TopicPartition(t.name(), p), OffsetSpec.latest());
+      }
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        admin.listOffsets(specs).all().get();
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 }
