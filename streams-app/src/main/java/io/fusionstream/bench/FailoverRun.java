@@ -26,14 +26,8 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * One failover measurement: two instances of the application as separate JVMs (what {@code
@@ -331,47 +325,22 @@ public final class FailoverRun {
 
   /** When predictions became readable (read committed), per session, on the wall clock. */
   private static final class Arrivals implements AutoCloseable {
-    private final KafkaConsumer<String, byte[]> consumer;
     private final Map<String, Long> last = new ConcurrentHashMap<>();
     private final Map<String, Long> afterKill = new ConcurrentHashMap<>();
     private final List<Long> gapsMs = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final Thread thread;
+    private final PredictionTail tail;
     private volatile long killedAt = Long.MAX_VALUE;
-    private volatile boolean running = true;
 
     Arrivals(String bootstrap, String topic) {
-      Map<String, Object> props = new HashMap<>();
-      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-failover-tail-" + java.util.UUID.randomUUID());
-      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
-      this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-      List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(parts);
-      consumer.seekToBeginning(parts);
-      this.thread = new Thread(this::poll, "bench-failover-tail");
-      thread.setDaemon(true);
-      thread.start();
+      this.tail = new PredictionTail(bootstrap, topic, this::arrived);
     }
 
-    private void poll() {
-      try {
-        while (running) {
-          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-            long now = System.currentTimeMillis();
-            Long before = last.put(r.key(), now);
-            if (now > killedAt) {
-              afterKill.putIfAbsent(r.key(), now);
-            } else if (before != null) {
-              gapsMs.add(now - before);
-            }
-          }
-        }
-      } catch (WakeupException e) {
-        // closing
-      } finally {
-        consumer.close(Duration.ofSeconds(2));
+    private void arrived(String session, long now) {
+      Long before = last.put(session, now);
+      if (now > killedAt) {
+        afterKill.putIfAbsent(session, now);
+      } else if (before != null) {
+        gapsMs.add(now - before);
       }
     }
 
@@ -402,13 +371,7 @@ public final class FailoverRun {
 
     @Override
     public void close() {
-      running = false;
-      consumer.wakeup();
-      try {
-        thread.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      tail.close();
     }
   }
 }

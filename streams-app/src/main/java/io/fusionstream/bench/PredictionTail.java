@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,10 +23,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class PredictionTail implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final Map<String, Long> arrivedMs = new ConcurrentHashMap<>();
+  private final BiConsumer<String, Long> onArrival;
   private final Thread thread;
   private volatile boolean running = true;
 
   PredictionTail(String bootstrap, String topic) {
+    this(bootstrap, topic, (session, wallMs) -> { });
+  }
+
+  /** {@code onArrival}: called on the tail's thread with each prediction's session and wall-clock ms. */
+  PredictionTail(String bootstrap, String topic, BiConsumer<String, Long> onArrival) {
+    this.onArrival = onArrival;
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-tail-" + UUID.randomUUID());
@@ -47,6 +55,7 @@ final class PredictionTail implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
           long now = System.currentTimeMillis();
           arrivedMs.putIfAbsent(r.key(), now);
+          onArrival.accept(r.key(), now);
         }
       }
     } catch (WakeupException e) {

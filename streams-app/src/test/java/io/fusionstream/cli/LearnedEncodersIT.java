@@ -16,12 +16,9 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -98,7 +95,7 @@ class LearnedEncodersIT {
         assertThat(app.encoders().audio().modelId()).isEqualTo("audio-torchscript/model.pt");
         assertThat(app.encoders().audio().dimension()).isEqualTo(64);
         String[] client = {"-b", kafka.bootstrapServers(), "-r", registry.url()};
-        Result produced = run(concat(new String[] {"produce", "--session", "call-42", "--text", text.toString(),
+        CliRun.Result produced = CliRun.run(CliRun.concat(new String[] {"produce", "--session", "call-42", "--text", text.toString(),
             "--images", frames.toString(), "--fps", "2", "--audio", wav.toString(), "--chunk-ms", "500",
             "--start", start.toString()}, client));
         assertThat(produced.code()).isZero();
@@ -106,7 +103,7 @@ class LearnedEncodersIT {
             .contains("image-frames                  3 events acknowledged")
             .contains("audio-chunks                  4 events acknowledged");
 
-        Result consumed = run(concat(new String[] {"consume", "--from-beginning", "--max", "1",
+        CliRun.Result consumed = CliRun.run(CliRun.concat(new String[] {"consume", "--from-beginning", "--max", "1",
             "--session", "call-42", "--timeout", "120"}, client));
         assertThat(consumed.code()).isZero();
         List<String> lines = consumed.out().lines().filter(l -> l.startsWith("{")).toList();
@@ -119,7 +116,7 @@ class LearnedEncodersIT {
         assertThat(p.get("modality_event_counts").get("audio").asInt()).isEqualTo(4);
         assertThat(p.get("model_version").asText()).isEqualTo(app.modelVersion());
 
-        Result table = run(concat(new String[] {"consume", "--from-beginning", "--max", "1", "--format", "table",
+        CliRun.Result table = CliRun.run(CliRun.concat(new String[] {"consume", "--from-beginning", "--max", "1", "--format", "table",
             "--timeout", "30"}, client));
         assertThat(table.out()).contains("SESSION").contains("call-42").contains("text,image,audio");
       }
@@ -141,27 +138,8 @@ class LearnedEncodersIT {
     return LearnedEncoderFixturesTest.fixture(name);
   }
 
-  private record Result(int code, String out) {}
 
-  /** Commands print to System.out; capture it for the assertions. */
-  private static synchronized Result run(String... args) {
-    PrintStream original = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      int code = FusionCli.commandLine().execute(args);
-      return new Result(code, buf.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(original);
-      original.print(buf.toString(StandardCharsets.UTF_8));
-    }
-  }
 
-  private static String[] concat(String[] a, String[] b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
-  }
 
   private static BufferedImage face(int i) {
     BufferedImage img = new BufferedImage(96, 96, BufferedImage.TYPE_INT_RGB);

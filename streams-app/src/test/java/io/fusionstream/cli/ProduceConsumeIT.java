@@ -13,11 +13,8 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -73,7 +70,7 @@ class ProduceConsumeIT {
       Instant start = Instant.ofEpochMilli(now - now % 4000 + 4000 + 1);
       try (FusionApp app = FusionApp.start(settings)) {
         String[] client = {"-b", kafka.bootstrapServers(), "-r", registry.url()};
-        Result produced = run(concat(new String[] {"produce", "--session", "call-42", "--text", text.toString(),
+        CliRun.Result produced = CliRun.run(CliRun.concat(new String[] {"produce", "--session", "call-42", "--text", text.toString(),
             "--images", frames.toString(), "--fps", "2", "--audio", wav.toString(), "--chunk-ms", "500",
             "--start", start.toString()}, client));
         assertThat(produced.code()).isZero();
@@ -81,7 +78,7 @@ class ProduceConsumeIT {
             .contains("image-frames                  3 events acknowledged")
             .contains("audio-chunks                  4 events acknowledged");
 
-        Result consumed = run(concat(new String[] {"consume", "--from-beginning", "--max", "1",
+        CliRun.Result consumed = CliRun.run(CliRun.concat(new String[] {"consume", "--from-beginning", "--max", "1",
             "--session", "call-42", "--timeout", "120"}, client));
         assertThat(consumed.code()).isZero();
         List<String> lines = consumed.out().lines().filter(l -> l.startsWith("{")).toList();
@@ -94,7 +91,7 @@ class ProduceConsumeIT {
         assertThat(p.get("modality_event_counts").get("audio").asInt()).isEqualTo(4);
         assertThat(p.get("model_version").asText()).isEqualTo(app.modelVersion());
 
-        Result table = run(concat(new String[] {"consume", "--from-beginning", "--max", "1", "--format", "table",
+        CliRun.Result table = CliRun.run(CliRun.concat(new String[] {"consume", "--from-beginning", "--max", "1", "--format", "table",
             "--timeout", "30"}, client));
         assertThat(table.out()).contains("SESSION").contains("call-42").contains("text,image,audio");
 
@@ -102,40 +99,21 @@ class ProduceConsumeIT {
         String[] kafkaStyle = {"consume", "--bootstrap-server", kafka.bootstrapServers(),
             "--property", "schema.registry.url=" + registry.url(), "--group", "it-readers", "--from-beginning",
             "--max-messages", "1", "--format", "avro-json", "--property", "print.key=true", "--timeout", "30"};
-        Result avroJson = run(kafkaStyle);
+        CliRun.Result avroJson = CliRun.run(kafkaStyle);
         assertThat(avroJson.code()).isZero();
         List<String> keyed = avroJson.out().lines().filter(l -> l.startsWith("call-42\t{")).toList();
         assertThat(keyed).hasSize(1);
         JsonNode avro = new ObjectMapper().readTree(keyed.get(0).substring("call-42\t".length()));
         assertThat(avro.get("session_id").asText()).isEqualTo("call-42");
         // the group committed its offsets: a second read has nothing new
-        Result again = run(kafkaStyle);
+        CliRun.Result again = CliRun.run(kafkaStyle);
         assertThat(again.out().lines().filter(l -> l.startsWith("call-42")).toList()).isEmpty();
       }
     }
   }
 
-  private record Result(int code, String out) {}
 
-  /** Commands print to System.out; capture it for the assertions. */
-  private static synchronized Result run(String... args) {
-    PrintStream original = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      int code = FusionCli.commandLine().execute(args);
-      return new Result(code, buf.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(original);
-      original.print(buf.toString(StandardCharsets.UTF_8));
-    }
-  }
 
-  private static String[] concat(String[] a, String[] b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
-  }
 
   private static BufferedImage face(int i) {
     BufferedImage img = new BufferedImage(96, 96, BufferedImage.TYPE_INT_RGB);

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fusionstream.dev.EmbeddedKafka;
 import io.fusionstream.topology.InternalTopics;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +46,7 @@ class TopicsScaleIT {
       Path config = dir.resolve("app.properties");
       Files.writeString(config, "application.id=" + APP + "\nstate.dir=/var/lib/fusionstream/state\n");
       String[] common = {"-b", kafka.bootstrapServers(), "-c", config.toString()};
-      assertThat(run(concat(new String[] {"topics", "create", "--partitions", "2"}, common)).code()).isZero();
+      assertThat(CliRun.run(CliRun.concat(new String[] {"topics", "create", "--partitions", "2"}, common)).code()).isZero();
       String repartition = InternalTopics.repartitionTopic(APP);
       String changelog = APP + "-fusion-windows-changelog";
       kafka.createTopics(List.of(new NewTopic(repartition, 12, (short) 1), new NewTopic(changelog, 12, (short) 1)));
@@ -66,13 +63,13 @@ class TopicsScaleIT {
       admin.alterConsumerGroupOffsets(APP, Map.of(text0, new OffsetAndMetadata(8),
           new TopicPartition(repartition, 0), new OffsetAndMetadata(0))).all().get();
 
-      Result described = run(concat(new String[] {"topics", "describe"}, common));
+      CliRun.Result described = CliRun.run(CliRun.concat(new String[] {"topics", "describe"}, common));
       assertThat(described.code()).isZero();
       assertThat(described.out()).contains("Internal topics of application " + APP, repartition, changelog)
           .containsPattern("text-events\\s+2\\s+2\\s+0:2 1:0");
 
       // Dry run: the procedure with its figures; nothing changes.
-      Result dry = run(concat(new String[] {"topics", "scale", "--repartition", "24", "--dry-run",
+      CliRun.Result dry = CliRun.run(CliRun.concat(new String[] {"topics", "scale", "--repartition", "24", "--dry-run",
           "--rewind-ms", Long.toString(REWIND_MS)}, common));
       assertThat(dry.code()).isZero();
       // The newest consumed record is r7 at last - 2 s; a 10 s span starts before r0, so all 8 consumed
@@ -85,7 +82,7 @@ class TopicsScaleIT {
 
       // A member in the group: refused, nothing changes.
       try (var member = memberOfGroup(kafka)) {
-        Result refused = run(concat(new String[] {"topics", "scale", "--repartition", "24"}, common));
+        CliRun.Result refused = CliRun.run(CliRun.concat(new String[] {"topics", "scale", "--repartition", "24"}, common));
         assertThat(refused.code()).isEqualTo(1);
         assertThat(refused.out()).contains("Cannot proceed: stop every instance of " + APP);
       }
@@ -97,7 +94,7 @@ class TopicsScaleIT {
           .hasMessageContaining("has 12 partitions").hasMessageContaining("./fusion topics scale --repartition 24");
 
       // Run: offsets moved back by the span from the newest consumed record, internal topics gone.
-      Result ran = run(concat(new String[] {"topics", "scale", "--repartition", "24", "--rewind-ms", "3500"},
+      CliRun.Result ran = CliRun.run(CliRun.concat(new String[] {"topics", "scale", "--repartition", "24", "--rewind-ms", "3500"},
           common));
       assertThat(ran.code()).isZero();
       // r7 at last - 2 s, span 3.5 s: from last - 5.5 s, i.e. r4 (last - 5 s) onwards.
@@ -127,24 +124,6 @@ class TopicsScaleIT {
     return consumer;
   }
 
-  private record Result(int code, String out) {}
 
-  private static synchronized Result run(String... args) {
-    PrintStream original = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      int code = FusionCli.commandLine().execute(args);
-      return new Result(code, buf.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(original);
-      original.print(buf.toString(StandardCharsets.UTF_8));
-    }
-  }
 
-  private static String[] concat(String[] a, String[] b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
-  }
 }

@@ -6,9 +6,6 @@ import io.fusionstream.dev.EmbeddedKafka;
 import io.fusionstream.registry.EmbeddedSchemaRegistry;
 import io.fusionstream.serde.AvroSerdeConfig;
 import io.fusionstream.serde.RestSchemaRegistryClient;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -27,7 +24,7 @@ class TopicsSchemasIT {
       String[] common = {"--bootstrap-server", kafka.bootstrapServers(), "--schema-registry-url", registry.url(),
           "--property", "value.subject.name.strategy=io.confluent.kafka.serializers.subject.RecordNameStrategy"};
 
-      Result created = run(concat(new String[] {"topics", "create", "--partitions", "1", "--register-schemas"}, common));
+      CliRun.Result created = CliRun.run(CliRun.concat(new String[] {"topics", "create", "--partitions", "1", "--register-schemas"}, common));
       assertThat(created.code()).isZero();
       assertThat(created.out()).contains("Registered io.fusionstream.schema.TextEvent for text-events: id",
           "Registered io.fusionstream.schema.FusedPrediction for fused-predictions: id");
@@ -38,7 +35,7 @@ class TopicsSchemasIT {
             "io.fusionstream.schema.FusedPrediction");
       }
 
-      Result described = run(concat(new String[] {"topics", "describe"}, common));
+      CliRun.Result described = CliRun.run(CliRun.concat(new String[] {"topics", "describe"}, common));
       assertThat(described.code()).isZero();
       assertThat(described.out())
           .contains("value.subject.name.strategy=io.confluent.kafka.serializers.subject.RecordNameStrategy")
@@ -47,24 +44,6 @@ class TopicsSchemasIT {
     }
   }
 
-  private record Result(int code, String out) {}
 
-  private static synchronized Result run(String... args) {
-    PrintStream original = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      int code = FusionCli.commandLine().execute(args);
-      return new Result(code, buf.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(original);
-      original.print(buf.toString(StandardCharsets.UTF_8));
-    }
-  }
 
-  private static String[] concat(String[] a, String[] b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
-  }
 }
