@@ -14,9 +14,12 @@ import io.fusionstream.fusion.Evaluation;
 import io.fusionstream.fusion.FusionStrategy;
 import io.fusionstream.fusion.FusionTrainer;
 import io.fusionstream.fusion.Manifest;
+import io.fusionstream.fusion.ModelCalibration;
 import io.fusionstream.fusion.ModelVersions;
 import io.fusionstream.fusion.TrainOptions;
 import io.fusionstream.fusion.TrainedFusion;
+import io.fusionstream.fusion.explain.ExplanationReport;
+import io.fusionstream.fusion.explain.WindowStory;
 import io.fusionstream.schema.Modality;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +45,12 @@ import picocli.CommandLine.Option;
           + " as the next version (v0001, v0002...) of a model directory.",
       "Inputs are encoded once and cached in the dataset's .fusion-cache folder.",
       "--compare trains every strategy and each modality alone on the same split and prints a"
-          + " table: accuracy, macro-F1, and accuracy with each modality removed at test time."
+          + " table: accuracy, macro-F1, and accuracy with each modality removed at test time;"
+          + " then, per fused strategy, the explanation figures (faithfulness of the weights,"
+          + " disagreement detection, calibration) against the stories of a dataset made with"
+          + " dataset synth --stories.",
+      "The saved model carries a temperature (scores) and a disagreement threshold (consistency),"
+          + " both fitted on the validation split; serving applies them."
     },
     footer = {"", "Examples:",
         "  ./fusion train --data data/synth/manifest.jsonl --strategy attention --epochs 60 --out models",
@@ -148,8 +156,10 @@ public final class TrainCommand implements Callable<Integer> {
     EncoderSettings settings = EncoderSettings.defaults().withTextModel(textModel)
         .withImageModel(imageModel).withAudioModel(audioModel);
     EncodedDataset dataset;
+    Manifest manifest = Manifest.read(data);
+    Map<String, WindowStory> stories = WindowStory.of(manifest);
     try (Encoders encoders = EncoderFactory.create(settings)) {
-      dataset = DatasetEncoder.of(encoders, System.out).encode(Manifest.read(data), labels);
+      dataset = DatasetEncoder.of(encoders, System.out).encode(manifest, labels);
     }
     DataSplit split = DataSplit.stratified(dataset.windows(), seed, validation, test);
     System.out.printf("%d sessions: %d train, %d validation, %d test; labels %s%n",
@@ -157,9 +167,15 @@ public final class TrainCommand implements Callable<Integer> {
         split.test().size(), dataset.labels());
 
     if (compare) {
-      Comparison comparison = Comparison.run(split, dataset, options, System.out);
+      Comparison comparison = Comparison.run(split, dataset, options, System.out, stories);
       System.out.println();
       System.out.print(comparison.table());
+      System.out.println();
+      System.out.println("Explanations on the test windows (temperature and disagreement threshold fitted on"
+          + " validation" + (stories.isEmpty() ? "; the manifest records no stories, so the threshold stays 0.5"
+          + " and the faithfulness and disagreement figures have no ground truth" : "") + "):");
+      System.out.println();
+      System.out.print(comparison.explanationTable());
     }
     if (out == null) {
       return 0;
@@ -168,7 +184,11 @@ public final class TrainCommand implements Callable<Integer> {
         new FusionTrainer(System.out).train(split.train(), split.validation(), dataset.labels(),
             dataset.dims(), options);
     Map<String, Object> metrics = new LinkedHashMap<>();
-    try (DjlFusionModel model = trained.toModel("candidate")) {
+    ModelCalibration calibration;
+    try (DjlFusionModel raw = trained.toModel("candidate")) {
+      calibration = ExplanationReport.fit(raw, split.validation(), stories);
+    }
+    try (DjlFusionModel model = trained.toModel("candidate", calibration)) {
       Evaluation result = Evaluation.of(model, split.test(), options.modalities());
       metrics.put("test_accuracy", result.accuracy());
       metrics.put("test_macro_f1", result.macroF1());
@@ -179,10 +199,14 @@ public final class TrainCommand implements Callable<Integer> {
           "validation", split.validation().size(), "test", split.test().size()));
       System.out.printf(Locale.ROOT, "test: accuracy %.3f, macro-F1 %.3f%n",
           result.accuracy(), result.macroF1());
+      ExplanationReport explanation =
+          ExplanationReport.evaluate(model, split.test(), stories, options.modalities());
+      metrics.putAll(explanation.metrics("test_"));
+      System.out.print(explanation.describe());
     }
     String version = ModelVersions.next(out);
     Path saved = ModelVersions.publish(out, version,
-        dir -> trained.saveTo(dir, version, dataset.encoderIds(), metrics));
+        dir -> trained.saveTo(dir, version, dataset.encoderIds(), metrics, calibration));
     System.out.println("saved model " + version + " to " + saved);
     return 0;
   }
