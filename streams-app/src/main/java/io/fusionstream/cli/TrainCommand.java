@@ -16,6 +16,7 @@ import io.fusionstream.fusion.FusionTrainer;
 import io.fusionstream.fusion.Manifest;
 import io.fusionstream.fusion.ModelCalibration;
 import io.fusionstream.fusion.ModelVersions;
+import io.fusionstream.fusion.NoiseAugmentation;
 import io.fusionstream.fusion.TrainOptions;
 import io.fusionstream.fusion.TrainedFusion;
 import io.fusionstream.fusion.explain.ExplanationReport;
@@ -92,6 +93,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--modality-dropout", defaultValue = "0.25", description = "Chance of hiding each modality of a training window (default ${DEFAULT-VALUE}).")
   float modalityDropout;
 
+  @Option(names = "--noise-augmentation", defaultValue = "0.2", description = "Chance of replacing one modality of a"
+      + " training window by the vector of a noise input (garbled transcript, random pixels, white noise), so a"
+      + " broken sensor gets the lowest weight; 0 turns it off (default ${DEFAULT-VALUE}).")
+  float noiseAugmentation;
+
   @Option(names = "--validation", defaultValue = "0.2", description = "Share of sessions for validation (default ${DEFAULT-VALUE}).")
   double validation;
 
@@ -131,6 +137,20 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  /** Noise inputs made once per dataset (kept in its cache folder) and encoded like the data. */
+  private NoiseAugmentation noiseVectors(DatasetEncoder encoder, Manifest manifest, List<String> order)
+      throws java.io.IOException {
+    Path folder = manifest.folder().resolve(DatasetEncoder.CACHE_FOLDER).resolve("noise-inputs");
+    Path noiseManifest = folder.resolve(io.fusionstream.fusion.synth.SyntheticDataset.MANIFEST);
+    if (!Files.isRegularFile(noiseManifest)) {
+      io.fusionstream.fusion.synth.SyntheticDataset.generateNoise(folder, NOISE_INPUTS, 1L, order.get(0));
+    }
+    return NoiseAugmentation.of(encoder.encode(Manifest.read(noiseManifest), order).windows());
+  }
+
+  /** Enough distinct noise vectors per modality that the model cannot memorise them. */
+  private static final int NOISE_INPUTS = 64;
+
   @Override
   public Integer call() throws Exception {
     if (out == null && !compare) {
@@ -150,7 +170,7 @@ public final class TrainCommand implements Callable<Integer> {
     TrainOptions options =
         new TrainOptions(chosen, EnumSet.allOf(Modality.class), epochs, batchSize, learningRate,
             defaults.weightDecay(), patience, modalityDropout, defaults.auxWeight(), defaults.trustWeight(),
-            defaults.sharedDim(), defaults.attentionDim(), defaults.hiddenDim(), defaults.dropout(),
+            noiseAugmentation, defaults.sharedDim(), defaults.attentionDim(), defaults.hiddenDim(), defaults.dropout(),
             seed);
 
     EncoderSettings settings = EncoderSettings.defaults().withTextModel(textModel)
@@ -158,8 +178,13 @@ public final class TrainCommand implements Callable<Integer> {
     EncodedDataset dataset;
     Manifest manifest = Manifest.read(data);
     Map<String, WindowStory> stories = WindowStory.of(manifest);
+    NoiseAugmentation noise = NoiseAugmentation.NONE;
     try (Encoders encoders = EncoderFactory.create(settings)) {
-      dataset = DatasetEncoder.of(encoders, System.out).encode(manifest, labels);
+      DatasetEncoder encoder = DatasetEncoder.of(encoders, System.out);
+      dataset = encoder.encode(manifest, labels);
+      if (options.noiseAugmentation() > 0) {
+        noise = noiseVectors(encoder, manifest, dataset.labels());
+      }
     }
     DataSplit split = DataSplit.stratified(dataset.windows(), seed, validation, test);
     System.out.printf("%d sessions: %d train, %d validation, %d test; labels %s%n",
@@ -167,7 +192,7 @@ public final class TrainCommand implements Callable<Integer> {
         split.test().size(), dataset.labels());
 
     if (compare) {
-      Comparison comparison = Comparison.run(split, dataset, options, System.out, stories);
+      Comparison comparison = Comparison.run(split, dataset, options, System.out, stories, noise);
       System.out.println();
       System.out.print(comparison.table());
       System.out.println();
@@ -182,7 +207,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     TrainedFusion trained =
         new FusionTrainer(System.out).train(split.train(), split.validation(), dataset.labels(),
-            dataset.dims(), options);
+            dataset.dims(), options, noise);
     Map<String, Object> metrics = new LinkedHashMap<>();
     ModelCalibration calibration;
     try (DjlFusionModel raw = trained.toModel("candidate")) {

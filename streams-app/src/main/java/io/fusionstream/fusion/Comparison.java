@@ -36,32 +36,34 @@ public final class Comparison {
 
   public static Comparison run(
       DataSplit split, EncodedDataset data, TrainOptions base, PrintStream progress) {
-    return run(split, data, base, progress, Map.of());
+    return run(split, data, base, progress, Map.of(), NoiseAugmentation.NONE);
   }
 
   /**
    * @param stories the generator's story of each session (by id), the ground truth of the
    *     explanation figures; sessions without one count as clean
+   * @param noise noise vectors the fused models' training may replace modalities with
    */
   public static Comparison run(DataSplit split, EncodedDataset data, TrainOptions base, PrintStream progress,
-      Map<String, WindowStory> stories) {
+      Map<String, WindowStory> stories, NoiseAugmentation noise) {
     List<Row> rows = new ArrayList<>();
     FusionTrainer trainer = new FusionTrainer(null);
     for (FusionStrategy s : FusionStrategy.values()) {
       TrainOptions options = base.withStrategy(s);
-      rows.add(row(s.id(), options, trainer, split, data, progress, stories));
+      rows.add(row(s.id(), options, trainer, split, data, progress, stories, noise));
     }
     for (Modality m : Modality.values()) {
       TrainOptions options = base.withStrategy(FusionStrategy.MEAN).singleModality(m);
-      rows.add(row(m.name().toLowerCase(Locale.ROOT) + " only", options, trainer, split, data, progress, null));
+      rows.add(row(m.name().toLowerCase(Locale.ROOT) + " only", options, trainer, split, data, progress, null,
+          NoiseAugmentation.NONE));
     }
     return new Comparison(rows);
   }
 
   private static Row row(String name, TrainOptions options, FusionTrainer trainer, DataSplit split,
-      EncodedDataset data, PrintStream progress, Map<String, WindowStory> stories) {
+      EncodedDataset data, PrintStream progress, Map<String, WindowStory> stories, NoiseAugmentation noise) {
     TrainedFusion trained =
-        trainer.train(split.train(), split.validation(), data.labels(), data.dims(), options);
+        trainer.train(split.train(), split.validation(), data.labels(), data.dims(), options, noise);
     ModelCalibration calibration = ModelCalibration.NONE;
     if (stories != null) {
       try (DjlFusionModel raw = trained.toModel(name)) {

@@ -17,20 +17,23 @@ import java.util.Random;
  * neutral whatever its valence, and a lying voice has no other witness to be caught by. A
  * contradiction therefore flips the valence of the text or of the face in a positive or negative
  * session, and a calm session drawn for a contradiction stays clean.
+ *
+ * <p>"Clean" has to mean that every modality shows the hidden state, or the ground truth is wrong:
+ * so outside its story a modality is plain. Utterances are plain statements (none of the classic
+ * generator's small talk, sarcasm or understatement, which are contradictions or silences of their
+ * own) and the face shows its valence with a strength of at least {@value #CLEAR_VALENCE}.
  */
 record StoriedSession(SyntheticSession session, WindowStory story) {
   static final double NOISE = 0.2;
   static final double CONTRADICT = 0.2;
   static final double MISSING = 0.2;
+  static final double CLEAR_VALENCE = 0.6;
   private static final List<Modality> VALENCE_WITNESSES = List.of(Modality.TEXT, Modality.IMAGE);
 
   static StoriedSession sample(Random random) {
     Affect affect = Affect.sample(random);
     WindowStory story = story(affect, random);
-    if (story.kind() == WindowStory.Kind.CONTRADICT) {
-      affect = affect.atLeast(0.6);
-    }
-    boolean contradiction = story.kind() == WindowStory.Kind.CONTRADICT;
+    affect = affect.atLeast(CLEAR_VALENCE);
     List<String> texts = new ArrayList<>();
     if (!story.is(WindowStory.Kind.MISSING, Modality.TEXT)) {
       for (int i = 0, n = 1 + random.nextInt(2); i < n; i++) {
@@ -39,7 +42,7 @@ record StoriedSession(SyntheticSession session, WindowStory story) {
         } else if (story.is(WindowStory.Kind.CONTRADICT, Modality.TEXT)) {
           texts.add(SyntheticText.plain(affect.oppositeValence(), random));
         } else {
-          texts.add(contradiction ? SyntheticText.plain(affect, random) : SyntheticText.utterance(affect, random));
+          texts.add(SyntheticText.plain(affect, random));
         }
       }
     }

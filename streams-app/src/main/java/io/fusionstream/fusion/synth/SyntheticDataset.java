@@ -101,6 +101,30 @@ public final class SyntheticDataset {
     return new ManifestEntry(id, affect.label(), texts, images, audio, meta);
   }
 
+  /**
+   * Writes {@code count} sessions whose every input is noise (a garbled transcript, a random-pixel
+   * frame, a white-noise chunk), all labelled {@code label}: what training replaces modalities
+   * with to learn what a broken sensor looks like. Returns the manifest path.
+   */
+  public static Path generateNoise(Path out, int count, long seed, String label) throws IOException {
+    Files.createDirectories(out.resolve("images"));
+    Files.createDirectories(out.resolve("audio"));
+    List<ManifestEntry> entries = new ArrayList<>(count);
+    for (int s = 0; s < count; s++) {
+      Random random = new Random(seed * 1_000_003L + s);
+      String id = String.format("noise%04d", s);
+      String image = "images/" + id + ".png";
+      String audio = "audio/" + id + ".wav";
+      writePng(out.resolve(image), SyntheticFace.noise(random));
+      writeWav(out.resolve(audio), SyntheticVoice.noise(random));
+      entries.add(new ManifestEntry(id, label, List.of(SyntheticText.garbled(random)), List.of(image),
+          List.of(audio), Map.of()));
+    }
+    Path manifest = out.resolve(MANIFEST);
+    Manifest.write(manifest, entries);
+    return manifest;
+  }
+
   /** A pure-noise frame, to test how the fusion treats a broken camera. */
   public static void writeNoiseImage(Path file, long seed) throws IOException {
     writePng(file, SyntheticFace.noise(new Random(seed)));
