@@ -86,6 +86,12 @@ public final class FusionApp implements AutoCloseable {
         Duration.ofMillis(config.getLong(FusionConfig.MODEL_POLL_MS)), requirement(encoders),
         monitoring.metrics()::modelRefused);
     monitoring.metrics().modelVersion(models.currentVersion());
+    // The "disagree" flag follows the threshold each model was calibrated with, across reloads.
+    monitoring.feed().disagreementThreshold(() -> {
+      try (ModelStore.Lease model = models.current()) {
+        return model.calibration().disagreementThreshold();
+      }
+    });
     var topology = FusionTopology.builder(config, registry).encoders(encoders)
         .fusionModel(models::current).metrics(monitoring.metrics()).build();
     InternalTopics.growInputSideChangelogs(io.fusionstream.config.ConfigLoader.clientSettings(settings), topology,

@@ -29,8 +29,11 @@ final class FusionOutputs {
     NDArray joint = auxLogits.logSoftmax(2).mul(mask.expandDims(2)).sum(new int[] {1}); // (B, L)
     NDArray max = joint.max(new int[] {1}, true);
     NDArray logSum = joint.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1));
-    NDArray logZ = logSum.add(mask.sum(new int[] {1}).sub(1f).mul((float) Math.log(labels)));
-    return logZ.exp().minimum(1f);
+    NDArray present = mask.sum(new int[] {1});
+    NDArray logZ = logSum.add(present.sub(1f).mul((float) Math.log(labels)));
+    // Z is exactly 1 for one modality; rounding would make it 0.99999994, a "disagreement" at 1
+    NDArray single = present.lte(1f).toType(logZ.getDataType(), false);
+    return logZ.exp().minimum(1f).maximum(single);
   }
 
   static List<FusionOutput> decode(NDList out, List<String> labels, ModelCalibration calibration) {
