@@ -93,7 +93,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--modality-dropout", defaultValue = "0.25", description = "Chance of hiding each modality of a training window (default ${DEFAULT-VALUE}).")
   float modalityDropout;
 
-  @Option(names = "--noise-augmentation", defaultValue = "0.2", description = "Chance of replacing one modality of a"
+  @Option(names = "--noise-augmentation", defaultValue = "0.1", description = "Chance of replacing one modality of a"
       + " training window by the vector of a noise input (garbled transcript, random pixels, white noise), so a"
       + " broken sensor gets the lowest weight; 0 turns it off (default ${DEFAULT-VALUE}).")
   float noiseAugmentation;

@@ -119,13 +119,15 @@ public final class Comparison {
         continue;
       }
       boolean weighs = e.removal().windows() > 0;
-      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.3f | %s | %s | %.3f | %.3f | %.3f | %.3f |%n",
+      boolean truth = e.contradicting() > 0;
+      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.3f | %s | %s | %s | %.3f | %.3f | %.3f |%n",
           r.name(),
           weighs ? pct(e.noisedLowest()) : "-",
           weighs ? signed(e.removal().dropTop()) : "-",
           weighs ? signed(e.removal().dropBottom()) : "-",
           e.calibration().disagreementThreshold(),
-          cell(e.disagreement().precision()), cell(e.disagreement().recall()), e.disagreement().f1(),
+          truth ? cell(e.disagreement().precision()) : "-", truth ? cell(e.disagreement().recall()) : "-",
+          truth ? cell(e.disagreement().f1()) : "-",
           e.calibration().temperature(), e.eceBefore(), e.eceAfter()));
     }
     return out.toString();

@@ -56,7 +56,7 @@ public record TrainOptions(
   public static TrainOptions defaults(FusionStrategy strategy) {
     return new TrainOptions(
         strategy, EnumSet.allOf(Modality.class), 60, 32, 3e-3f, 1e-4f, 10, 0.25f, 0.5f,
-        1.0f, 0.2f, 32, 16, 32,
+        1.0f, 0.1f, 32, 16, 32,
         0.1f, 42L);
   }
 
