@@ -183,7 +183,8 @@ public final class TrainCommand implements Callable<Integer> {
       DatasetEncoder encoder = DatasetEncoder.of(encoders, System.out);
       dataset = encoder.encode(manifest, labels);
       if (options.noiseAugmentation() > 0) {
-        noise = noiseVectors(encoder, manifest, dataset.labels());
+        // quietly: the per-modality counts printed are those of the dataset
+        noise = noiseVectors(DatasetEncoder.of(encoders, null), manifest, dataset.labels());
       }
     }
     DataSplit split = DataSplit.stratified(dataset.windows(), seed, validation, test);
