@@ -277,7 +277,8 @@
   function onHello(hello) {
     view.modalities = hello.modalities;
     view.threshold = hello.disagreementThreshold;
-    setText('threshold-note', 'flagged “disagree” when consistency < ' + view.threshold);
+    setText('threshold-note', 'flagged “disagree” when consistency < ' + Number(view.threshold).toFixed(3)
+      + ' (the threshold fitted for the serving model)');
     buildCharts();
     Object.values(view.charts).forEach(clearChart);
     hello.history.forEach((s) => addSnapshot(s, false));

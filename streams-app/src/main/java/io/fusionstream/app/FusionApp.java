@@ -94,6 +94,12 @@ public final class FusionApp implements AutoCloseable {
       throw e;
     }
     monitoring.metrics().modelVersion(models.currentVersion());
+    // The "disagree" flag follows the threshold each model was calibrated with, across reloads.
+    monitoring.feed().disagreementThreshold(() -> {
+      try (ModelStore.Lease model = models.current()) {
+        return model.calibration().disagreementThreshold();
+      }
+    });
     var topology = FusionTopology.builder(config, registry).encoders(encoders)
         .fusionModel(models::current).metrics(monitoring.metrics()).build();
     InternalTopics.growInputSideChangelogs(io.fusionstream.config.ConfigLoader.clientSettings(settings), topology,

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "FusionStream: real-time multimodal fusion on Apache Kafka.",
     subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, ConsumeCommand.class,
-        TopicsCommand.class, TrainCommand.class, FusionCli.DatasetCommand.class, FusionCli.BenchCommand.class,
+        TopicsCommand.class, TrainCommand.class, EvaluateCommand.class, FusionCli.DatasetCommand.class, FusionCli.BenchCommand.class,
         RegistryCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Example:", "  ./fusion demo --sessions 20", "",

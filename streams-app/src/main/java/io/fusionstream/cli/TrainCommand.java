@@ -14,9 +14,13 @@ import io.fusionstream.fusion.Evaluation;
 import io.fusionstream.fusion.FusionStrategy;
 import io.fusionstream.fusion.FusionTrainer;
 import io.fusionstream.fusion.Manifest;
+import io.fusionstream.fusion.ModelCalibration;
 import io.fusionstream.fusion.ModelVersions;
+import io.fusionstream.fusion.NoiseAugmentation;
 import io.fusionstream.fusion.TrainOptions;
 import io.fusionstream.fusion.TrainedFusion;
+import io.fusionstream.fusion.explain.ExplanationReport;
+import io.fusionstream.fusion.explain.WindowStory;
 import io.fusionstream.schema.Modality;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +46,12 @@ import picocli.CommandLine.Option;
           + " as the next version (v0001, v0002...) of a model directory.",
       "Inputs are encoded once and cached in the dataset's .fusion-cache folder.",
       "--compare trains every strategy and each modality alone on the same split and prints a"
-          + " table: accuracy, macro-F1, and accuracy with each modality removed at test time."
+          + " table: accuracy, macro-F1, and accuracy with each modality removed at test time;"
+          + " then, per fused strategy, the explanation figures (faithfulness of the weights,"
+          + " disagreement detection, calibration) against the stories of a dataset made with"
+          + " dataset synth --stories.",
+      "The saved model carries a temperature (scores) and a disagreement threshold (consistency),"
+          + " both fitted on the validation split; serving applies them."
     },
     footer = {"", "Examples:",
         "  ./fusion train --data data/synth/manifest.jsonl --strategy attention --epochs 60 --out models",
@@ -83,6 +92,11 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--modality-dropout", defaultValue = "0.25", description = "Chance of hiding each modality of a training window (default ${DEFAULT-VALUE}).")
   float modalityDropout;
+
+  @Option(names = "--noise-augmentation", defaultValue = "0.1", description = "Chance of replacing one modality of a"
+      + " training window by the vector of a noise input (garbled transcript, random pixels, white noise), so a"
+      + " broken sensor gets the lowest weight; 0 turns it off (default ${DEFAULT-VALUE}).")
+  float noiseAugmentation;
 
   @Option(names = "--validation", defaultValue = "0.2", description = "Share of sessions for validation (default ${DEFAULT-VALUE}).")
   double validation;
@@ -128,6 +142,20 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  /** Noise inputs made once per dataset (kept in its cache folder) and encoded like the data. */
+  private NoiseAugmentation noiseVectors(DatasetEncoder encoder, Manifest manifest, List<String> order)
+      throws java.io.IOException {
+    Path folder = manifest.folder().resolve(DatasetEncoder.CACHE_FOLDER).resolve("noise-inputs");
+    Path noiseManifest = folder.resolve(io.fusionstream.fusion.synth.SyntheticDataset.MANIFEST);
+    if (!Files.isRegularFile(noiseManifest)) {
+      io.fusionstream.fusion.synth.SyntheticDataset.generateNoise(folder, NOISE_INPUTS, 1L, order.get(0));
+    }
+    return NoiseAugmentation.of(encoder.encode(Manifest.read(noiseManifest), order).windows());
+  }
+
+  /** Enough distinct noise vectors per modality that the model cannot memorise them. */
+  private static final int NOISE_INPUTS = 64;
+
   @Override
   public Integer call() throws Exception {
     if (out == null && !compare) {
@@ -147,14 +175,22 @@ public final class TrainCommand implements Callable<Integer> {
     TrainOptions options =
         new TrainOptions(chosen, EnumSet.allOf(Modality.class), epochs, batchSize, learningRate,
             defaults.weightDecay(), patience, modalityDropout, defaults.auxWeight(), defaults.trustWeight(),
-            defaults.sharedDim(), defaults.attentionDim(), defaults.hiddenDim(), defaults.dropout(),
+            noiseAugmentation, defaults.sharedDim(), defaults.attentionDim(), defaults.hiddenDim(), defaults.dropout(),
             seed);
 
     EncoderSettings settings = EncoderSettings.defaults().withTextModel(textModel)
         .withImageModel(imageModel).withAudioModel(audioModel).withTorchScriptAllowWritable(torchScriptAllowWritable);
     EncodedDataset dataset;
+    Manifest manifest = Manifest.read(data);
+    Map<String, WindowStory> stories = WindowStory.of(manifest);
+    NoiseAugmentation noise = NoiseAugmentation.NONE;
     try (Encoders encoders = EncoderFactory.create(settings)) {
-      dataset = DatasetEncoder.of(encoders, System.out).encode(Manifest.read(data), labels);
+      DatasetEncoder encoder = DatasetEncoder.of(encoders, System.out);
+      dataset = encoder.encode(manifest, labels);
+      if (options.noiseAugmentation() > 0) {
+        // quietly: the per-modality counts printed are those of the dataset
+        noise = noiseVectors(DatasetEncoder.of(encoders, null), manifest, dataset.labels());
+      }
     }
     DataSplit split = DataSplit.stratified(dataset.windows(), seed, validation, test);
     System.out.printf("%d sessions: %d train, %d validation, %d test; labels %s%n",
@@ -162,18 +198,28 @@ public final class TrainCommand implements Callable<Integer> {
         split.test().size(), dataset.labels());
 
     if (compare) {
-      Comparison comparison = Comparison.run(split, dataset, options, System.out);
+      Comparison comparison = Comparison.run(split, dataset, options, System.out, stories, noise);
       System.out.println();
       System.out.print(comparison.table());
+      System.out.println();
+      System.out.println("Explanations on the test windows (temperature and disagreement threshold fitted on"
+          + " validation" + (stories.isEmpty() ? "; the manifest records no stories, so the threshold stays 0.5"
+          + " and the faithfulness and disagreement figures have no ground truth" : "") + "):");
+      System.out.println();
+      System.out.print(comparison.explanationTable());
     }
     if (out == null) {
       return 0;
     }
     TrainedFusion trained =
         new FusionTrainer(System.out).train(split.train(), split.validation(), dataset.labels(),
-            dataset.dims(), options);
+            dataset.dims(), options, noise);
     Map<String, Object> metrics = new LinkedHashMap<>();
-    try (DjlFusionModel model = trained.toModel("candidate")) {
+    ModelCalibration calibration;
+    try (DjlFusionModel raw = trained.toModel("candidate")) {
+      calibration = ExplanationReport.fit(raw, split.validation(), stories);
+    }
+    try (DjlFusionModel model = trained.toModel("candidate", calibration)) {
       Evaluation result = Evaluation.of(model, split.test(), options.modalities());
       metrics.put("test_accuracy", result.accuracy());
       metrics.put("test_macro_f1", result.macroF1());
@@ -184,10 +230,14 @@ public final class TrainCommand implements Callable<Integer> {
           "validation", split.validation().size(), "test", split.test().size()));
       System.out.printf(Locale.ROOT, "test: accuracy %.3f, macro-F1 %.3f%n",
           result.accuracy(), result.macroF1());
+      ExplanationReport explanation =
+          ExplanationReport.evaluate(model, split.test(), stories, options.modalities());
+      metrics.putAll(explanation.metrics("test_"));
+      System.out.print(explanation.describe());
     }
     String version = ModelVersions.next(out);
     Path saved = ModelVersions.publish(out, version,
-        dir -> trained.saveTo(dir, version, dataset.encoderIds(), metrics));
+        dir -> trained.saveTo(dir, version, dataset.encoderIds(), metrics, calibration));
     System.out.println("saved model " + version + " to " + saved);
     return 0;
   }

@@ -26,9 +26,11 @@ public final class DjlFusionModel implements FusionModel {
   private final ModelDescription description;
   private final FusionBlock block;
   private final NDManager manager;
+  private final ModelCalibration calibration;
 
   DjlFusionModel(ModelDescription description, FusionBlock block, NDManager manager) {
     this.description = description;
+    this.calibration = description.calibration();
     this.block = block;
     this.manager = manager;
   }
@@ -74,6 +76,11 @@ public final class DjlFusionModel implements FusionModel {
   }
 
   @Override
+  public ModelCalibration calibration() {
+    return calibration;
+  }
+
+  @Override
   public List<String> labels() {
     return description.labels();
   }
@@ -86,7 +93,7 @@ public final class DjlFusionModel implements FusionModel {
     try (NDManager scope = manager.newSubManager()) {
       NDList inputs = FusionTensors.inputs(scope, block.architecture(), batch);
       NDList out = block.forward(new ParameterStore(scope, false), inputs, false);
-      return FusionOutputs.decode(out, description.labels());
+      return FusionOutputs.decode(out, description.labels(), calibration);
     }
   }
 

@@ -15,6 +15,11 @@ public interface FusionModel extends AutoCloseable {
 
   List<FusionOutput> predict(List<FusionInput> batch);
 
+  /** The temperature and disagreement threshold the outputs were made with. */
+  default ModelCalibration calibration() {
+    return ModelCalibration.NONE;
+  }
+
   @Override
   void close();
 }

@@ -15,35 +15,36 @@ final class FusionOutputs {
   private FusionOutputs() {}
 
   /**
-   * Cross-modal consistency of (B, M, L) auxiliary probabilities: the mean, over pairs of present
-   * modalities, of the overlap sum_l min(p_i(l), p_j(l)) of their distributions (1 = identical, 0
-   * = disjoint). A window with a single modality has no pair and gets 1.
+   * Cross-modal consistency of (B, M, L) auxiliary logits: how compatible the present modalities'
+   * own predictions are with one common label. With p_i the distribution of modality i's auxiliary
+   * head and n present modalities, Z = L^(n-1) sum_l prod_i p_i(l) is how much likelier the
+   * evidence is if all modalities describe the same label than if they were unrelated (uniform
+   * label prior); the consistency is min(1, Z). A single modality gives Z = 1. Unlike an average
+   * of pairwise overlaps, this catches evidence that is pairwise compatible but jointly
+   * impossible (positive-or-neutral words, a negative-or-neutral face and an aroused voice), and a
+   * modality that says nothing (a flat distribution) neither raises nor lowers it.
    */
-  static NDArray consistency(NDArray auxProbs, NDArray mask) {
-    int modalities = (int) mask.getShape().get(1);
-    NDArray agreement = mask.get(":, 0").zerosLike();
-    NDArray pairs = mask.get(":, 0").zerosLike();
-    for (int i = 0; i < modalities; i++) {
-      for (int j = i + 1; j < modalities; j++) {
-        NDArray pi = auxProbs.get(":, " + i + ", :");
-        NDArray pj = auxProbs.get(":, " + j + ", :");
-        NDArray both = mask.get(":, " + i).mul(mask.get(":, " + j));
-        agreement = agreement.add(pi.minimum(pj).sum(new int[] {1}).mul(both));
-        pairs = pairs.add(both);
-      }
-    }
-    NDArray none = pairs.eq(0f).toType(pairs.getDataType(), false);
-    return agreement.add(none).div(pairs.add(none));
+  static NDArray consistency(NDArray auxLogits, NDArray mask) {
+    long labels = auxLogits.getShape().get(2);
+    NDArray joint = auxLogits.logSoftmax(2).mul(mask.expandDims(2)).sum(new int[] {1}); // (B, L)
+    NDArray max = joint.max(new int[] {1}, true);
+    NDArray logSum = joint.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1));
+    NDArray present = mask.sum(new int[] {1});
+    NDArray logZ = logSum.add(present.sub(1f).mul((float) Math.log(labels)));
+    // Z is exactly 1 for one modality; rounding would make it 0.99999994, a "disagreement" at 1
+    NDArray single = present.lte(1f).toType(logZ.getDataType(), false);
+    return logZ.exp().minimum(1f).maximum(single);
   }
 
-  static List<FusionOutput> decode(NDList out, List<String> labels) {
+  static List<FusionOutput> decode(NDList out, List<String> labels, ModelCalibration calibration) {
     NDArray mask = out.get(FusionBlock.MASK);
     NDArray auxProbs = out.get(FusionBlock.AUX_LOGITS).softmax(2);
-    float[] probs = out.get(FusionBlock.LOGITS).softmax(1).toFloatArray();
+    float[] probs =
+        out.get(FusionBlock.LOGITS).div((float) calibration.temperature()).softmax(1).toFloatArray();
     float[] weights = out.get(FusionBlock.WEIGHTS).toFloatArray();
     float[] aux = auxProbs.toFloatArray();
     float[] present = mask.toFloatArray();
-    float[] consistency = consistency(auxProbs, mask).toFloatArray();
+    float[] consistency = consistency(out.get(FusionBlock.AUX_LOGITS), mask).toFloatArray();
     NDArray fused = out.get(FusionBlock.FUSED);
     NDArray norms = fused.norm(new int[] {1}, true).maximum(1e-12f);
     float[] embedding = fused.div(norms).toFloatArray();
@@ -75,7 +76,9 @@ final class FusionOutputs {
               modalityWeights,
               auxLabels,
               consistency[row],
-              Arrays.copyOfRange(embedding, row * e, (row + 1) * e)));
+              Arrays.copyOfRange(embedding, row * e, (row + 1) * e),
+              FusionOutput.disagrees(modalityWeights.size(), consistency[row],
+                  calibration.disagreementThreshold())));
     }
     return outputs;
   }

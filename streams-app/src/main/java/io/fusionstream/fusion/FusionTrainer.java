@@ -44,6 +44,17 @@ public final class FusionTrainer {
       List<String> labels,
       Map<Modality, Integer> inputDims,
       TrainOptions options) {
+    return train(trainSet, validationSet, labels, inputDims, options, NoiseAugmentation.NONE);
+  }
+
+  /** Like the other, replacing modalities of training windows by {@code noise} at the options' rate. */
+  public TrainedFusion train(
+      List<LabeledWindow> trainSet,
+      List<LabeledWindow> validationSet,
+      List<String> labels,
+      Map<Modality, Integer> inputDims,
+      TrainOptions options,
+      NoiseAugmentation noise) {
     List<LabeledWindow> train = restrict(trainSet, options);
     List<LabeledWindow> validation = restrict(validationSet, options);
     if (train.isEmpty() || validation.isEmpty()) {
@@ -73,7 +84,7 @@ public final class FusionTrainer {
           Standardisation s = Standardisation.fit(train, m, arch.inputDim(m));
           block.setStandardisation(m, s.mean(), s.scale());
         }
-        return loop(trainer, block, arch, train, validation, options, random);
+        return loop(trainer, block, arch, train, validation, options, noise, random);
       }
     }
   }
@@ -85,6 +96,7 @@ public final class FusionTrainer {
       List<LabeledWindow> train,
       List<LabeledWindow> validation,
       TrainOptions options,
+      NoiseAugmentation noise,
       Random random) {
     List<EpochMetrics> history = new ArrayList<>();
     List<LabeledWindow> order = new ArrayList<>(train);
@@ -103,7 +115,8 @@ public final class FusionTrainer {
         List<FusionInput> inputs = new ArrayList<>(batch.size());
         int[] labels = new int[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
-          inputs.add(ModalityDropout.apply(batch.get(i).input(), options.modalityDropout(), random));
+          FusionInput kept = ModalityDropout.apply(batch.get(i).input(), options.modalityDropout(), random);
+          inputs.add(noise.apply(kept, options.noiseAugmentation(), random));
           labels[i] = batch.get(i).label();
         }
         try (NDManager scope = trainer.getManager().newSubManager()) {

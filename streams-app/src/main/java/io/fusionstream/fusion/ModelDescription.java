@@ -23,6 +23,10 @@ import java.util.Map;
  * @param encoderIds {@code Encoder#modelId()} per modality: vectors from another encoder would be
  *     meaningless to this model
  * @param training metrics and settings of the run that produced it
+ * @param temperature temperature scaling of the scores, fitted on validation; absent in models
+ *     saved before it existed, which means 1
+ * @param disagreementThreshold consistency under which serving flags a window as disagreeing,
+ *     fitted on validation; absent means 0.5
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -38,7 +42,9 @@ public record ModelDescription(
     int hiddenDim,
     float dropout,
     Map<String, String> encoderIds,
-    Map<String, Object> training) {
+    Map<String, Object> training,
+    Double temperature,
+    Double disagreementThreshold) {
 
   public static final int FORMAT = 1;
   public static final String FILE = "model.json";
@@ -52,7 +58,8 @@ public record ModelDescription(
       String version,
       String createdAt,
       Map<Modality, String> encoderIds,
-      Map<String, Object> training) {
+      Map<String, Object> training,
+      ModelCalibration calibration) {
     Map<String, Integer> dims = new LinkedHashMap<>();
     arch.inputDims().entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
@@ -71,7 +78,16 @@ public record ModelDescription(
         arch.hiddenDim(),
         arch.dropout(),
         encoders,
-        training);
+        training,
+        calibration.temperature(),
+        calibration.disagreementThreshold());
+  }
+
+  /** The saved calibration, with the defaults of {@link ModelCalibration#NONE} for what is absent. */
+  public ModelCalibration calibration() {
+    return new ModelCalibration(
+        temperature == null ? ModelCalibration.NONE.temperature() : temperature,
+        disagreementThreshold == null ? ModelCalibration.NONE.disagreementThreshold() : disagreementThreshold);
   }
 
   public FusionArchitecture architecture() {
@@ -84,7 +100,7 @@ public record ModelDescription(
   public ModelDescription withVersion(String newVersion) {
     return new ModelDescription(
         format, newVersion, createdAt, strategy, labels, inputDims, sharedDim, attentionDim,
-        hiddenDim, dropout, encoderIds, training);
+        hiddenDim, dropout, encoderIds, training, temperature, disagreementThreshold);
   }
 
   static String key(Modality m) {

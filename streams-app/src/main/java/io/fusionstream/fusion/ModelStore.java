@@ -254,6 +254,11 @@ public final class ModelStore implements AutoCloseable {
     }
 
     @Override
+    public ModelCalibration calibration() {
+      return entry.model.calibration();
+    }
+
+    @Override
     public List<FusionOutput> predict(List<FusionInput> batch) {
       if (open.get() == 0) {
         throw new IllegalStateException("lease on fusion model " + version() + " is closed");

@@ -13,6 +13,10 @@ import java.util.Set;
  * @param auxWeight weight of the per-modality auxiliary losses
  * @param trustWeight weight of the loss pulling fusion weights towards the modalities whose own
  *     auxiliary head is right (see FusionLoss)
+ * @param noiseAugmentation probability that a training window with at least two modalities has one
+ *     of them replaced by the vector of a noise input (garbled transcript, random pixels, white
+ *     noise) in an epoch, when the trainer is given such vectors; teaches the scorer what a broken
+ *     sensor looks like, so it can give it the lowest weight
  * @param patience epochs without a better validation loss before training stops
  */
 public record TrainOptions(
@@ -26,6 +30,7 @@ public record TrainOptions(
     float modalityDropout,
     float auxWeight,
     float trustWeight,
+    float noiseAugmentation,
     int sharedDim,
     int attentionDim,
     int hiddenDim,
@@ -43,34 +48,37 @@ public record TrainOptions(
     if (modalityDropout < 0 || modalityDropout >= 1) {
       throw new IllegalArgumentException("modality dropout must be in [0, 1): " + modalityDropout);
     }
+    if (noiseAugmentation < 0 || noiseAugmentation > 1) {
+      throw new IllegalArgumentException("noise augmentation must be in [0, 1]: " + noiseAugmentation);
+    }
   }
 
   public static TrainOptions defaults(FusionStrategy strategy) {
     return new TrainOptions(
         strategy, EnumSet.allOf(Modality.class), 60, 32, 3e-3f, 1e-4f, 10, 0.25f, 0.5f,
-        1.0f, 32, 16, 32,
+        1.0f, 0.1f, 32, 16, 32,
         0.1f, 42L);
   }
 
   public TrainOptions withStrategy(FusionStrategy s) {
     return new TrainOptions(s, modalities, epochs, batchSize, learningRate, weightDecay, patience,
-        modalityDropout, auxWeight, trustWeight, sharedDim, attentionDim, hiddenDim, dropout, seed);
+        modalityDropout, auxWeight, trustWeight, noiseAugmentation, sharedDim, attentionDim, hiddenDim, dropout, seed);
   }
 
   public TrainOptions withEpochs(int n) {
     return new TrainOptions(strategy, modalities, n, batchSize, learningRate, weightDecay, patience,
-        modalityDropout, auxWeight, trustWeight, sharedDim, attentionDim, hiddenDim, dropout, seed);
+        modalityDropout, auxWeight, trustWeight, noiseAugmentation, sharedDim, attentionDim, hiddenDim, dropout, seed);
   }
 
   public TrainOptions withSeed(long s) {
     return new TrainOptions(strategy, modalities, epochs, batchSize, learningRate, weightDecay,
-        patience, modalityDropout, auxWeight, trustWeight, sharedDim, attentionDim, hiddenDim, dropout, s);
+        patience, modalityDropout, auxWeight, trustWeight, noiseAugmentation, sharedDim, attentionDim, hiddenDim, dropout, s);
   }
 
   /** Only {@code only}, and no modality dropout (there would be nothing left to drop to). */
   public TrainOptions singleModality(Modality only) {
     return new TrainOptions(strategy, Set.of(only), epochs, batchSize, learningRate, weightDecay,
-        patience, 0f, auxWeight, trustWeight, sharedDim, attentionDim, hiddenDim, dropout, seed);
+        patience, 0f, auxWeight, trustWeight, 0f, sharedDim, attentionDim, hiddenDim, dropout, seed);
   }
 
   FusionArchitecture architecture(java.util.List<String> labels,

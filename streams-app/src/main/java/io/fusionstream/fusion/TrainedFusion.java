@@ -26,13 +26,18 @@ public record TrainedFusion(
     int bestEpoch,
     TrainOptions options) {
 
-  /** A serving model with these parameters; the caller closes it. */
+  /** A serving model with these parameters and no calibration; the caller closes it. */
   public DjlFusionModel toModel(String version) {
+    return toModel(version, ModelCalibration.NONE);
+  }
+
+  /** A serving model with these parameters, scaling and flagging as {@code calibration} says. */
+  public DjlFusionModel toModel(String version, ModelCalibration calibration) {
     NDManager manager = NDManager.newBaseManager(Device.cpu(), DjlFusionModel.ENGINE);
     try {
       FusionBlock block = new FusionBlock(architecture);
       block.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(parameters)));
-      return new DjlFusionModel(describe(version, Map.of(), Map.of()), block, manager);
+      return new DjlFusionModel(describe(version, Map.of(), Map.of(), calibration), block, manager);
     } catch (IOException e) {
       manager.close();
       throw new UncheckedIOException(e);
@@ -46,8 +51,8 @@ public record TrainedFusion(
     return history.get(bestEpoch - 1);
   }
 
-  ModelDescription describe(
-      String version, Map<Modality, String> encoderIds, Map<String, Object> extraMetrics) {
+  ModelDescription describe(String version, Map<Modality, String> encoderIds,
+      Map<String, Object> extraMetrics, ModelCalibration calibration) {
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("epochs_run", history.size());
     training.put("best_epoch", bestEpoch);
@@ -64,15 +69,22 @@ public record TrainedFusion(
         version,
         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
         encoderIds,
-        training);
+        training,
+        calibration);
   }
 
-  /** Writes parameters and model.json into the existing directory {@code dir}. */
+  /** Writes parameters and model.json, uncalibrated, into the existing directory {@code dir}. */
   public ModelDescription saveTo(
       Path dir, String version, Map<Modality, String> encoderIds, Map<String, Object> metrics)
       throws IOException {
-    try (DjlFusionModel model = toModel(version)) {
-      ModelDescription description = describe(version, encoderIds, metrics);
+    return saveTo(dir, version, encoderIds, metrics, ModelCalibration.NONE);
+  }
+
+  /** Writes parameters and model.json, with {@code calibration}, into the existing directory {@code dir}. */
+  public ModelDescription saveTo(Path dir, String version, Map<Modality, String> encoderIds,
+      Map<String, Object> metrics, ModelCalibration calibration) throws IOException {
+    try (DjlFusionModel model = toModel(version, calibration)) {
+      ModelDescription description = describe(version, encoderIds, metrics, calibration);
       model.saveTo(dir, description);
       return description;
     }

@@ -128,6 +128,7 @@ public final class DashboardFeed implements AutoCloseable {
 
   private final FusionMetrics metrics;
   private final Settings settings;
+  private volatile java.util.function.DoubleSupplier thresholdSource;
   private final LongSupplier clock;
   private final ObjectMapper json = new ObjectMapper();
   private final ScheduledExecutorService executor;
@@ -152,6 +153,7 @@ public final class DashboardFeed implements AutoCloseable {
   DashboardFeed(FusionMetrics metrics, Settings settings, LongSupplier clock) {
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.thresholdSource = settings::disagreementThreshold;
     this.clock = clock;
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "dashboard-feed");
@@ -179,6 +181,23 @@ public final class DashboardFeed implements AutoCloseable {
 
   // ---- inputs, called from pipeline threads -------------------------------------------------------
 
+  /**
+   * Where the disagreement threshold comes from from now on: the serving model's, which training
+   * fitted on validation, instead of the fixed {@link Settings#disagreementThreshold()}. A source
+   * that fails (the model store closing) falls back on the fixed one.
+   */
+  public void disagreementThreshold(java.util.function.DoubleSupplier source) {
+    thresholdSource = Objects.requireNonNull(source, "source");
+  }
+
+  private double threshold() {
+    try {
+      return thresholdSource.getAsDouble();
+    } catch (RuntimeException e) {
+      return settings.disagreementThreshold();
+    }
+  }
+
   public void onPrediction(FusedPrediction prediction) {
     long updates;
     synchronized (this) {
@@ -187,7 +206,7 @@ public final class DashboardFeed implements AutoCloseable {
         updatesBySession.keySet().retainAll(latestBySession.keySet());
       }
     }
-    pendingPredictions.add(PredictionView.of(prediction, settings.disagreementThreshold(), updates));
+    pendingPredictions.add(PredictionView.of(prediction, threshold(), updates));
   }
 
   public void onDeadLetter(String reason, String topic, int partition, long offset, String message) {
@@ -247,7 +266,7 @@ public final class DashboardFeed implements AutoCloseable {
   synchronized Map<String, Object> hello() {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("modalities", PredictionView.modalityOrder());
-    out.put("disagreementThreshold", settings.disagreementThreshold());
+    out.put("disagreementThreshold", threshold());
     out.put("tickMillis", settings.tick().toMillis());
     out.put("history", new ArrayList<>(history));
     List<PredictionView> latest = new ArrayList<>(latestBySession.values());

@@ -146,15 +146,28 @@ class FusionStrategyMathTest {
   }
 
   @Test
-  void consistencyIsMeanPairwiseOverlapOfPresentAuxiliaryDistributions() {
+  void consistencyIsTheJointCompatibilityOfPresentAuxiliaryDistributionsCappedAtOne() {
     float[] probs = {0.7f, 0.2f, 0.1f, 0.1f, 0.2f, 0.7f, 0.6f, 0.3f, 0.1f};
-    float[] batch = new float[27];
-    for (int r = 0; r < 3; r++) {
-      System.arraycopy(probs, 0, batch, r * 9, 9);
+    NDArray c = FusionOutputs.consistency(logits(probs, 3), manager.create(MASKS));
+    // all three: 9 x (0.7*0.1*0.6 + 0.2*0.2*0.3 + 0.1*0.7*0.1); text and audio: 3 x 0.49, capped; one: 1
+    assertThat(c.toFloatArray()).containsExactly(new float[] {9 * 0.061f, 1f, 1f}, within(1e-5f));
+
+    // Every pair shares a label (positive-or-neutral words, a neutral-or-negative face, an aroused
+    // voice), yet no label fits all three: pairwise overlaps would call this agreement.
+    float[] impossible = {0.49f, 0.49f, 0.02f, 0.02f, 0.49f, 0.49f, 0.49f, 0.02f, 0.49f};
+    NDArray d = FusionOutputs.consistency(logits(impossible, 1), manager.create(new float[][] {{1, 1, 1}}));
+    assertThat(d.toFloatArray()[0]).isCloseTo(9 * 3 * 0.49f * 0.49f * 0.02f, within(1e-5f));
+    assertThat(d.toFloatArray()[0]).isLessThan(0.2f);
+  }
+
+  /** (rows, 3, 3) logits whose softmax over the last axis is {@code probs}, repeated per row. */
+  private NDArray logits(float[] probs, int rows) {
+    float[] batch = new float[rows * 9];
+    for (int r = 0; r < rows; r++) {
+      for (int k = 0; k < 9; k++) {
+        batch[r * 9 + k] = (float) Math.log(probs[k]);
+      }
     }
-    NDArray aux = manager.create(batch, new Shape(3, 3, 3));
-    NDArray c = FusionOutputs.consistency(aux, manager.create(MASKS));
-    // overlaps: text-image 0.4, text-audio 0.9, image-audio 0.4
-    assertThat(c.toFloatArray()).containsExactly(new float[] {1.7f / 3, 0.9f, 1f}, within(1e-5f));
+    return manager.create(batch, new Shape(rows, 3, 3));
   }
 }

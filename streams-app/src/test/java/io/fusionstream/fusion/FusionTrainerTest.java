@@ -7,6 +7,7 @@ import io.fusionstream.schema.Modality;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -138,6 +139,64 @@ class FusionTrainerTest {
         assertThat(b.get(i).embedding()).containsExactly(a.get(i).embedding(), within(1e-6f));
       }
     }
+  }
+
+  @Test
+  void calibrationRoundTripsThroughModelJsonAndOldModelsGetTheDefaults(@TempDir Path dir) throws Exception {
+    TrainedFusion trained = train(FusionStrategy.ATTENTION, 3);
+    ModelCalibration calibration = new ModelCalibration(1.7, 0.42);
+    trained.saveTo(dir, "v0001", Map.of(), Map.of(), calibration);
+    assertThat(Files.readString(dir.resolve(ModelDescription.FILE)))
+        .contains("\"temperature\" : 1.7", "\"disagreementThreshold\" : 0.42");
+    try (DjlFusionModel loaded = DjlFusionModel.load(dir)) {
+      assertThat(loaded.calibration()).isEqualTo(calibration);
+      assertThat(loaded.description().calibration()).isEqualTo(calibration);
+    }
+
+    // A model.json written before calibration existed has neither field.
+    ModelDescription d = ModelDescription.read(dir);
+    new ModelDescription(d.format(), d.version(), d.createdAt(), d.strategy(), d.labels(), d.inputDims(),
+        d.sharedDim(), d.attentionDim(), d.hiddenDim(), d.dropout(), d.encoderIds(), d.training(), null, null)
+        .write(dir);
+    assertThat(Files.readString(dir.resolve(ModelDescription.FILE)))
+        .doesNotContain("temperature").doesNotContain("disagreementThreshold");
+    try (DjlFusionModel old = DjlFusionModel.load(dir)) {
+      assertThat(old.calibration()).isEqualTo(ModelCalibration.NONE);
+      assertThat(old.calibration().temperature()).isEqualTo(1.0);
+      assertThat(old.calibration().disagreementThreshold()).isEqualTo(0.5);
+    }
+  }
+
+  @Test
+  void servingDividesTheLogitsByTheTemperatureAndFlagsWithTheThreshold() {
+    TrainedFusion trained = train(FusionStrategy.ATTENTION, 5);
+    List<FusionInput> inputs = test.stream().limit(20).map(LabeledWindow::input).toList();
+    try (DjlFusionModel raw = trained.toModel("raw");
+        DjlFusionModel hot = trained.toModel("hot", new ModelCalibration(2.5, 0.9));
+        DjlFusionModel strict = trained.toModel("strict", new ModelCalibration(1.0, 0.0))) {
+      List<FusionOutput> a = raw.predict(inputs);
+      List<FusionOutput> b = hot.predict(inputs);
+      List<FusionOutput> never = strict.predict(inputs);
+      for (int i = 0; i < inputs.size(); i++) {
+        double[] rawScores = new double[3];
+        for (int l = 0; l < 3; l++) {
+          rawScores[l] = a.get(i).scores().get(ToyWindows.LABELS.get(l));
+        }
+        double[] expected = io.fusionstream.fusion.explain.Calibration.scale(rawScores, 2.5);
+        for (int l = 0; l < 3; l++) {
+          assertThat((double) b.get(i).scores().get(ToyWindows.LABELS.get(l))).isCloseTo(expected[l], within(1e-5));
+        }
+        assertThat(b.get(i).label()).as("a temperature never changes the winner").isEqualTo(a.get(i).label());
+        assertThat(b.get(i).consistency()).isEqualTo(a.get(i).consistency());
+        assertThat(b.get(i).disagree()).isEqualTo(b.get(i).consistency() < 0.9f);
+        assertThat(never.get(i).disagree()).as("nothing is under 0").isFalse();
+      }
+      assertThat(Collections.max(maxScores(b))).isLessThan(Collections.max(maxScores(a)));
+    }
+  }
+
+  private static List<Float> maxScores(List<FusionOutput> outputs) {
+    return outputs.stream().map(o -> Collections.max(o.scores().values())).toList();
   }
 
   @Test

@@ -227,7 +227,8 @@ class ModelStoreTest {
       Map<String, Integer> dims = new java.util.LinkedHashMap<>(d.inputDims());
       dims.merge("text", 1, Integer::sum);
       new ModelDescription(d.format(), "v0002", d.createdAt(), d.strategy(), d.labels(), dims, d.sharedDim(),
-          d.attentionDim(), d.hiddenDim(), d.dropout(), Map.of("text", "other-encoder@1"), d.training()).write(wrong);
+          d.attentionDim(), d.hiddenDim(), d.dropout(), Map.of("text", "other-encoder@1"), d.training(),
+          d.temperature(), d.disagreementThreshold()).write(wrong);
 
       assertThat(store.refresh()).isFalse();
       assertThat(refused.get()).isEqualTo(1);
@@ -250,11 +251,11 @@ class ModelStoreTest {
   void sameSizesFromAnotherEncoderAreRefusedToo() {
     EncoderRequirement running = new EncoderRequirement(Map.of(Modality.TEXT, 384), Map.of(Modality.TEXT, "minilm@1"));
     ModelDescription trainedElsewhere = new ModelDescription(ModelDescription.FORMAT, "v1", "now", "mean",
-        List.of("a", "b"), Map.of("text", 384), 8, 8, 8, 0f, Map.of("text", "other@2"), Map.of());
+        List.of("a", "b"), Map.of("text", 384), 8, 8, 8, 0f, Map.of("text", "other@2"), Map.of(), null, null);
     assertThat(running.mismatch(trainedElsewhere)).hasValue(
         "text: the model was trained on other@2, the running encoder is minilm@1");
     ModelDescription same = new ModelDescription(ModelDescription.FORMAT, "v1", "now", "mean",
-        List.of("a", "b"), Map.of("text", 384), 8, 8, 8, 0f, Map.of("text", "minilm@1"), Map.of());
+        List.of("a", "b"), Map.of("text", 384), 8, 8, 8, 0f, Map.of("text", "minilm@1"), Map.of(), null, null);
     assertThat(running.mismatch(same)).isEmpty();
   }
 

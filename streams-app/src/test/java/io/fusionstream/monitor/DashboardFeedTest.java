@@ -124,6 +124,26 @@ class DashboardFeedTest {
   }
 
   @Test
+  void theDisagreementFlagFollowsTheServingModelsThreshold() {
+    double[] served = {0.1};
+    feed.disagreementThreshold(() -> served[0]);
+    feed.onPrediction(prediction("a", 0, "calm", LABELS, 0.6f, 0.2f, weights(0.4f, 0.3f, 0.3f)));
+    feed.flush();
+    assertThat(feed.latestPredictions().get(0).disagree()).as("0.2 is not under 0.1").isFalse();
+    assertThat(feed.hello()).containsEntry("disagreementThreshold", 0.1);
+
+    served[0] = 0.3; // a reloaded model with another calibration
+    feed.onPrediction(prediction("a", 10_000, "calm", LABELS, 0.6f, 0.2f, weights(0.4f, 0.3f, 0.3f)));
+    feed.flush();
+    assertThat(feed.latestPredictions().get(0).disagree()).isTrue();
+
+    feed.disagreementThreshold(() -> {
+      throw new IllegalStateException("the model store is closed");
+    });
+    assertThat(feed.hello()).as("falls back on the setting").containsEntry("disagreementThreshold", 0.5);
+  }
+
+  @Test
   void keepsTheLatestPredictionPerSessionAndFlagsDisagreement() {
     feed.onPrediction(prediction("a", 0, "calm", LABELS, 0.6f, 0.9f, weights(0.5f, 0.5f, 0)));
     feed.onPrediction(prediction("b", 0, "angry", LABELS, 0.6f, 0.2f, weights(0.4f, 0.3f, 0.3f)));

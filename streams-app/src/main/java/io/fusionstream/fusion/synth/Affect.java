@@ -17,6 +17,20 @@ public record Affect(String label, int valenceSign, double valenceStrength, doub
   public static final String NEUTRAL = "neutral";
   public static final String NEGATIVE = "negative";
 
+  /** The same arousal with the opposite valence: the other aroused label. */
+  Affect oppositeValence() {
+    return new Affect(valenceSign > 0 ? NEGATIVE : POSITIVE, -valenceSign, valenceStrength, arousal);
+  }
+
+  /** At least {@code min} of valence strength, so a drawn face leaves no doubt about its sign. */
+  Affect atLeast(double min) {
+    return new Affect(label, valenceSign, Math.max(min, valenceStrength), arousal);
+  }
+
+  boolean aroused() {
+    return !NEUTRAL.equals(label);
+  }
+
   static Affect sample(Random random) {
     int pick = random.nextInt(3);
     double strength = 0.3 + 0.7 * random.nextDouble();

@@ -37,6 +37,15 @@ public final class SyntheticDataset {
 
   /** Generates {@code sessions} sessions into {@code out}; returns the manifest path. */
   public static Path generate(Path out, int sessions, long seed) throws IOException {
+    return generate(out, sessions, seed, false);
+  }
+
+  /**
+   * Like {@link #generate(Path, int, long)}; with {@code stories}, each session instead gets one
+   * known story ({@link StoriedSession}: 40% clean, 20% one modality noise, 20% one missing, 20%
+   * one contradicting where a contradiction can show), recorded in its manifest line's meta.
+   */
+  public static Path generate(Path out, int sessions, long seed, boolean stories) throws IOException {
     if (sessions < 1) {
       throw new IllegalArgumentException("sessions must be positive: " + sessions);
     }
@@ -47,21 +56,29 @@ public final class SyntheticDataset {
     for (int s = 0; s < sessions; s++) {
       // one generator per session: a session's content does not depend on the others
       Random random = new Random(seed * 1_000_003L + s);
-      entries.add(session(out, String.format("s%05d", s), random));
+      String id = String.format("s%05d", s);
+      if (stories) {
+        StoriedSession storied = StoriedSession.sample(random);
+        entries.add(session(out, id, storied.session(), storied.story().toMeta()));
+      } else {
+        entries.add(session(out, id, SyntheticSession.sample(random), Map.of()));
+      }
     }
     Path manifest = out.resolve(MANIFEST);
     Manifest.write(manifest, entries);
     return manifest;
   }
 
-  private static ManifestEntry session(Path out, String id, Random random) throws IOException {
-    SyntheticSession session = SyntheticSession.sample(random);
+  private static ManifestEntry session(Path out, String id, SyntheticSession session,
+      Map<String, Object> story) throws IOException {
     Affect affect = session.affect();
     boolean badImage = session.imageDegraded();
     boolean badAudio = session.audioDegraded();
     boolean badText = session.textDegraded();
     List<String> texts = session.texts();
-    Files.writeString(out.resolve("texts").resolve(id + ".txt"), String.join("\n", texts) + "\n");
+    if (!texts.isEmpty()) {
+      Files.writeString(out.resolve("texts").resolve(id + ".txt"), String.join("\n", texts) + "\n");
+    }
     List<String> images = new ArrayList<>();
     for (BufferedImage frame : session.frames()) {
       String path = "images/" + id + "-" + images.size() + ".png";
@@ -80,7 +97,32 @@ public final class SyntheticDataset {
     meta.put("text_degraded", badText);
     meta.put("image_degraded", badImage);
     meta.put("audio_degraded", badAudio);
+    meta.putAll(story);
     return new ManifestEntry(id, affect.label(), texts, images, audio, meta);
+  }
+
+  /**
+   * Writes {@code count} sessions whose every input is noise (a garbled transcript, a random-pixel
+   * frame, a white-noise chunk), all labelled {@code label}: what training replaces modalities
+   * with to learn what a broken sensor looks like. Returns the manifest path.
+   */
+  public static Path generateNoise(Path out, int count, long seed, String label) throws IOException {
+    Files.createDirectories(out.resolve("images"));
+    Files.createDirectories(out.resolve("audio"));
+    List<ManifestEntry> entries = new ArrayList<>(count);
+    for (int s = 0; s < count; s++) {
+      Random random = new Random(seed * 1_000_003L + s);
+      String id = String.format("noise%04d", s);
+      String image = "images/" + id + ".png";
+      String audio = "audio/" + id + ".wav";
+      writePng(out.resolve(image), SyntheticFace.noise(random));
+      writeWav(out.resolve(audio), SyntheticVoice.noise(random));
+      entries.add(new ManifestEntry(id, label, List.of(SyntheticText.garbled(random)), List.of(image),
+          List.of(audio), Map.of()));
+    }
+    Path manifest = out.resolve(MANIFEST);
+    Manifest.write(manifest, entries);
+    return manifest;
   }
 
   /** A pure-noise frame, to test how the fusion treats a broken camera. */

@@ -92,6 +92,15 @@ final class SyntheticText {
     return pick(OPENERS, random) + pick(pool, random) + pick(CLOSERS, random);
   }
 
+  /**
+   * A plain statement of the valence, never ambiguous, sarcastic or understated: what a
+   * contradiction story needs so that the two valence witnesses really say opposite things.
+   */
+  static String plain(Affect affect, Random random) {
+    return pick(OPENERS, random) + pick(affect.valenceSign() > 0 ? POSITIVE : NEGATIVE, random)
+        + pick(CLOSERS, random);
+  }
+
   private static String pick(List<String> items, Random random) {
     return items.get(random.nextInt(items.size()));
   }

@@ -61,6 +61,43 @@ class SyntheticDatasetTest {
   }
 
   @Test
+  void storiesAreRecordedAndTrueToTheFiles() throws Exception {
+    Manifest manifest = Manifest.read(SyntheticDataset.generate(dir, 120, 9, true));
+    java.util.Map<String, io.fusionstream.fusion.explain.WindowStory> stories =
+        io.fusionstream.fusion.explain.WindowStory.of(manifest);
+    assertThat(stories).hasSize(120);
+    java.util.Set<io.fusionstream.fusion.explain.WindowStory.Kind> kinds = new java.util.HashSet<>();
+    for (ManifestEntry e : manifest.entries()) {
+      io.fusionstream.fusion.explain.WindowStory story = stories.get(e.sessionId());
+      kinds.add(story.kind());
+      java.util.Map<io.fusionstream.schema.Modality, Integer> inputs = java.util.Map.of(
+          io.fusionstream.schema.Modality.TEXT, e.texts().size(),
+          io.fusionstream.schema.Modality.IMAGE, e.images().size(),
+          io.fusionstream.schema.Modality.AUDIO, e.audio().size());
+      inputs.forEach((m, n) -> {
+        if (story.is(io.fusionstream.fusion.explain.WindowStory.Kind.MISSING, m)) {
+          assertThat(n).as("%s of %s", m, e.sessionId()).isZero();
+        } else {
+          assertThat(n).as("%s of %s", m, e.sessionId()).isPositive();
+        }
+      });
+      switch (story.kind()) {
+        case CONTRADICT -> {
+          assertThat(e.label()).as("only an aroused session can be caught contradicting").isNotEqualTo("neutral");
+          assertThat(story.modality()).isIn(io.fusionstream.schema.Modality.TEXT, io.fusionstream.schema.Modality.IMAGE);
+        }
+        case NOISE -> assertThat(e.meta()).containsEntry(
+            story.modality().name().toLowerCase(java.util.Locale.ROOT) + "_degraded", true);
+        default -> { }
+      }
+    }
+    assertThat(kinds).containsExactlyInAnyOrder(io.fusionstream.fusion.explain.WindowStory.Kind.values());
+
+    Manifest classic = Manifest.read(SyntheticDataset.generate(dir.resolve("classic"), 5, 9));
+    assertThat(io.fusionstream.fusion.explain.WindowStory.of(classic)).as("only with stories").isEmpty();
+  }
+
+  @Test
   void arousedVoicesAreLouderThanCalmOnes() {
     java.util.Random r = new java.util.Random(3);
     double calm = rms(SyntheticVoice.speak(new Affect("neutral", 1, 1, 0.1), false, r));
