@@ -42,9 +42,10 @@ fi
 docker-compose --version
 # `config` only reads the file: no Docker engine is needed. A variable without a default would
 # print a warning here; the compose file gives every variable one but the required password.
-# Grafana's admin password has no default (required): give the check a placeholder.
-GRAFANA_ADMIN_PASSWORD="${GRAFANA_ADMIN_PASSWORD:-validate-only}" docker-compose -f docker-compose.yml config -q
-GRAFANA_ADMIN_PASSWORD="${GRAFANA_ADMIN_PASSWORD:-validate-only}" docker-compose -f docker-compose.yml --profile demo config -q
+# Grafana's admin password has no default (required): give every check a placeholder.
+export GRAFANA_ADMIN_PASSWORD="${GRAFANA_ADMIN_PASSWORD:-validate-only}"
+docker-compose -f docker-compose.yml config -q
+docker-compose -f docker-compose.yml --profile demo config -q
 services="$(docker-compose -f docker-compose.yml --profile demo config --services | sort | tr '\n' ' ')"
 echo "services: $services"
 for required in kafka schema-registry topics fusionstream prometheus grafana producer; do
