@@ -111,9 +111,17 @@ public final class FusionBlock extends AbstractBlock {
    * Swaps in a new tensor rather than writing into the old one: PyTorch's in-place write from a
    * buffer (NDArray.set) runs under a deprecated guard whose native warning goes straight to the
    * process's stderr, where no logger setting can reach it.
+   *
+   * <p>The swapped-in tensor must own its memory. On the CPU, PyTorch's {@code create} wraps a
+   * direct buffer that only the created NDArray keeps alive, and {@code intern} moves the tensor
+   * but not that reference: the parameter then reads freed memory once the collector has run and
+   * the allocator hands it out again (the NaN loss after a few epochs). The copy made by {@code
+   * duplicate} is owned by PyTorch.
    */
   private static void replace(NDArray parameter, float[] values) {
-    parameter.intern(parameter.getManager().create(values, parameter.getShape()));
+    try (NDArray borrowed = parameter.getManager().create(values, parameter.getShape())) {
+      parameter.intern(borrowed.duplicate());
+    }
   }
 
   @Override
