@@ -3,11 +3,8 @@ package io.fusionstream.app;
 import io.fusionstream.config.FusionConfig;
 import io.fusionstream.encode.EncoderFactory;
 import io.fusionstream.encode.Encoders;
-import io.fusionstream.encode.Encoder;
 import io.fusionstream.fusion.DjlFusionModel;
 import io.fusionstream.fusion.EncoderRequirement;
-import io.fusionstream.schema.Modality;
-import java.util.EnumMap;
 import java.util.List;
 import io.fusionstream.fusion.ModelStore;
 import io.fusionstream.monitor.Monitoring;
@@ -84,7 +81,7 @@ public final class FusionApp implements AutoCloseable {
     // Only fusion models trained on these encoders may serve: others are refused, at start and on reload.
     try {
       this.models = ModelStore.open(modelDir, DjlFusionModel::load,
-          Duration.ofMillis(config.getLong(FusionConfig.MODEL_POLL_MS)), requirement(encoders),
+          Duration.ofMillis(config.getLong(FusionConfig.MODEL_POLL_MS)), EncoderRequirement.of(encoders),
           monitoring.metrics()::modelRefused);
     } catch (IOException | RuntimeException e) {
       // No model fits (or none loads): nothing will close this app, so free the native encoder
@@ -128,16 +125,6 @@ public final class FusionApp implements AutoCloseable {
     Map<String, Object> resolved = config.asMap();
     resolved.put(FusionConfig.REPARTITION_PARTITIONS, resolution.partitions());
     return new FusionConfig(resolved);
-  }
-
-  private static EncoderRequirement requirement(Encoders encoders) {
-    Map<Modality, Integer> dims = new EnumMap<>(Modality.class);
-    Map<Modality, String> ids = new EnumMap<>(Modality.class);
-    for (Encoder<?> e : List.of(encoders.text(), encoders.image(), encoders.audio())) {
-      dims.put(e.modality(), e.dimension());
-      ids.put(e.modality(), e.modelId());
-    }
-    return new EncoderRequirement(dims, ids);
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.fusionstream.cli;
 
-import io.fusionstream.encode.Encoder;
 import io.fusionstream.encode.EncoderFactory;
 import io.fusionstream.encode.EncoderSettings;
 import io.fusionstream.encode.Encoders;
@@ -18,9 +17,7 @@ import io.fusionstream.fusion.explain.WindowStory;
 import io.fusionstream.schema.Modality;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -86,7 +83,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         .withImageModel(imageModel).withAudioModel(audioModel);
     EncodedDataset dataset;
     try (Encoders encoders = EncoderFactory.create(settings)) {
-      Optional<String> mismatch = requirement(encoders).mismatch(description);
+      Optional<String> mismatch = EncoderRequirement.of(encoders).mismatch(description);
       if (mismatch.isPresent()) {
         throw new CommandLine.ParameterException(spec.commandLine(), "the model in " + dir
             + " was trained on other encoders than these (" + mismatch.get()
@@ -128,15 +125,5 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     throw new CommandLine.ParameterException(spec.commandLine(), "no fusion model at " + path
         + " (expected a folder with " + ModelDescription.FILE + " or version folders of them)");
-  }
-
-  private static EncoderRequirement requirement(Encoders encoders) {
-    Map<Modality, Integer> dims = new EnumMap<>(Modality.class);
-    Map<Modality, String> ids = new EnumMap<>(Modality.class);
-    for (Encoder<?> e : List.of(encoders.text(), encoders.image(), encoders.audio())) {
-      dims.put(e.modality(), e.dimension());
-      ids.put(e.modality(), e.modelId());
-    }
-    return new EncoderRequirement(dims, ids);
   }
 }

@@ -12,6 +12,17 @@ import java.util.Optional;
  * answer nonsense (same sizes, other vectors), so it is refused before it serves.
  */
 public record EncoderRequirement(Map<Modality, Integer> dimensions, Map<Modality, String> encoderIds) {
+  /** What the running encoders give: each modality's dimension and model id. */
+  public static EncoderRequirement of(io.fusionstream.encode.Encoders encoders) {
+    Map<Modality, Integer> dims = new EnumMap<>(Modality.class);
+    Map<Modality, String> ids = new EnumMap<>(Modality.class);
+    for (io.fusionstream.encode.Encoder<?> e : java.util.List.of(encoders.text(), encoders.image(), encoders.audio())) {
+      dims.put(e.modality(), e.dimension());
+      ids.put(e.modality(), e.modelId());
+    }
+    return new EncoderRequirement(dims, ids);
+  }
+
 
   public EncoderRequirement {
     dimensions = Map.copyOf(dimensions);
