@@ -10,15 +10,20 @@ import java.util.Map;
  * @param eventsPerSecond per modality: its events over the time from the first send until the last
  *     of them was encoded (NaN when that did not happen before the phase timed out)
  * @param allEventsPerSecond every event over the time until the last modality finished encoding
+ * @param steadyEventsPerSecond per modality: 80 % of its events over the time from 10 % to 90 % of them
+ *     encoded, the burst's steady part (its start and tail are fixed delays, not throughput)
+ * @param steadyAllEventsPerSecond the same over all events of the phase
  * @param windowsPerSecond predictions over the time until the last one was readable
- * @param latenciesMs per session: last event acknowledged by the broker to prediction readable
+ * @param latenciesMs per session: window closable (last event acknowledged by the broker, end + grace passed
+ *     on the wall clock) to prediction readable
  * @param avgBatch records per batch, per stage, over this phase
  * @param msPerBatch mean time of one batch, per stage, over this phase
  * @param kafkaBytes bytes the phase added to the broker's logs, per {@link KafkaBytes} category
  * @param complete false when the phase timed out before every prediction arrived
  */
 public record PhaseResult(String name, long events, int windows, Map<String, Long> eventCounts,
-    Map<String, Double> eventsPerSecond, double allEventsPerSecond, double windowsPerSecond, long[] latenciesMs,
+    Map<String, Double> eventsPerSecond, double allEventsPerSecond, Map<String, Double> steadyEventsPerSecond,
+    double steadyAllEventsPerSecond, double windowsPerSecond, long[] latenciesMs,
     Map<String, Double> avgBatch, Map<String, Double> msPerBatch, Map<String, Long> kafkaBytes,
     ProcessProbe.Usage usage, boolean complete) {
 

@@ -13,9 +13,12 @@ public record Repetition(PhaseResult on, PhaseResult off, PhaseResult textOnly, 
     PhaseResult audioOnly, PhaseResult latency, Map<String, Double> bestBarePerSecond, double rate,
     double latencyBoundMs) {
 
-  /** Pipeline text throughput (text-only sessions) over the best bare text encoder; 1.0 is the limit. */
+  /**
+   * Pipeline text throughput (text-only sessions, steady part of the burst) over the best bare text
+   * encoder; 1.0 is the limit. Steady, because the bare encoder's rate is a steady one too.
+   */
   public double textRatio() {
-    return textOnly.eventsPerSecond().getOrDefault("text", Double.NaN)
+    return textOnly.steadyEventsPerSecond().getOrDefault("text", Double.NaN)
         / bestBarePerSecond.getOrDefault("text", Double.NaN);
   }
 
@@ -24,14 +27,14 @@ public record Repetition(PhaseResult on, PhaseResult off, PhaseResult textOnly, 
     return EncoderLimit.mixedLimit(bestBarePerSecond, on.eventCounts());
   }
 
-  /** Mixed pipeline throughput (all events to the last encoded) over {@link #mixedLimit()}. */
+  /** Mixed pipeline throughput (all events, steady part of the burst) over {@link #mixedLimit()}. */
   public double mixedRatio() {
-    return on.allEventsPerSecond() / mixedLimit();
+    return on.steadyAllEventsPerSecond() / mixedLimit();
   }
 
-  /** Events per second to the last encoded event, batching on over batching off. */
+  /** Steady events per second, batching on over batching off. */
   public double batchingSpeedup() {
-    return on.allEventsPerSecond() / off.allEventsPerSecond();
+    return on.steadyAllEventsPerSecond() / off.steadyAllEventsPerSecond();
   }
 
   /** The single-modality phase of a modality ({@code text}, {@code image}, {@code audio}). */
@@ -45,8 +48,8 @@ public record Repetition(PhaseResult on, PhaseResult off, PhaseResult textOnly, 
   }
 
   /**
-   * The latency target: idle timeout (the latency run stamps each session a window and a grace in
-   * the past, so its window closes by the idle timeout after its last event) + 2 x the max batch
+   * The latency target: idle timeout (the latency run counts from when a window could close, so it
+   * closes by the idle timeout after that) + 2 x the max batch
    * delay + 2 x the slowest stage's mean batch time + the commit interval (under exactly-once a
    * prediction is readable once its transaction commits).
    */

@@ -95,11 +95,11 @@ public final class BenchPipelineCommand implements Callable<Integer> {
       description = "Sessions of the latency run (default ${DEFAULT-VALUE}).")
   int latencySessions;
 
-  @Option(names = "--text-sessions", defaultValue = "300",
+  @Option(names = "--text-sessions", defaultValue = "1000",
       description = "Text-only sessions of the text-encode comparison (default ${DEFAULT-VALUE}).")
   int textSessions;
 
-  @Option(names = "--modality-sessions", defaultValue = "40",
+  @Option(names = "--modality-sessions", defaultValue = "120",
       description = "Sessions of the image-only and audio-only runs (default ${DEFAULT-VALUE}).")
   int modalitySessions;
 
@@ -135,6 +135,11 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
   Path json;
+
+  @Option(names = {"--property", "-X"}, paramLabel = "KEY=VALUE",
+      description = "A setting of the apps under test (fusion.* or Kafka Streams), on top of the benchmark's own;"
+          + " repeatable, e.g. -X fusion.state.rocksdb.memory.bytes=0.")
+  Map<String, String> properties = new java.util.LinkedHashMap<>();
 
   @Option(names = "--seed", defaultValue = "7", description = "Seed of the generated sessions (default ${DEFAULT-VALUE}).")
   long seed;
@@ -256,6 +261,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     s.put(FusionConfig.MAX_BATCH_DELAY_MS, Long.toString(maxBatchDelayMs));
     s.put("commit.interval.ms", Long.toString(commitIntervalMs));
     s.put(FusionConfig.ENCODER_DEVICE, device);
+    s.putAll(properties);
     return s;
   }
 
@@ -271,7 +277,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     return new PipelineReport.Setup(Runtime.getRuntime().availableProcessors(), sessions, perModality, windowMs,
         graceMs, idleTimeoutMs, maxBatchSize, maxBatchDelayMs, commitIntervalMs, textSessions, modalitySessions,
         latencySessions, warmUpSessions, repetitions, partitions, limitSeconds,
-        new FusionConfig(pipelineSettings(maxBatchSize)).threads().describe());
+        new FusionConfig(pipelineSettings(maxBatchSize)).threads().describe(), Map.copyOf(properties));
   }
 
   private void writeJson(PipelineReport report) throws IOException {

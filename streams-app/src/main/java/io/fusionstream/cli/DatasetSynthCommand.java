@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
           + " each modality alone is weak and together they are strong."
     },
     footer = {"", "Example:", "  ./fusion dataset synth --sessions 400 --out data/synth",
-        "  ./fusion dataset synth --sessions 600 --stories --seed 2027 --out data/stories",
+        "  ./fusion dataset synth --sessions 6000 --stories --seed 2027 --out data/stories",
         "  ./fusion train --data data/synth/manifest.jsonl --compare"})
 public final class DatasetSynthCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -39,6 +39,7 @@ public final class FusionConfig extends AbstractConfig {
   public static final String REPARTITION_PARTITIONS = "fusion.repartition.partitions";
   /** Fewest partitions a newly created repartition topic gets when the key is not set. */
   public static final int DEFAULT_REPARTITION_PARTITIONS = 12;
+  public static final String STATE_ROCKSDB_MEMORY_BYTES = "fusion.state.rocksdb.memory.bytes";
 
   public static final String MAX_BATCH_SIZE = "fusion.max.batch.size";
   public static final String MAX_BATCH_DELAY_MS = "fusion.max.batch.delay.ms";
@@ -127,6 +128,11 @@ public final class FusionConfig extends AbstractConfig {
               + "encoded-by-session-repartition), fixed so that adding input partitions never invalidates it; it bounds"
               + " the parallelism of the window and fuse stages. Unset: an existing topic's count is kept, and a new"
               + " topic gets the larger of 12 and the input topics' count. Change it with ./fusion topics scale --repartition N.")
+      .define(STATE_ROCKSDB_MEMORY_BYTES, Type.LONG, 64L * 1024 * 1024, Range.atLeast(0), Importance.MEDIUM,
+          "Native memory all RocksDB state stores of the process share: one block cache, memtables, index and"
+              + " filter blocks charged to it (Kafka Streams' bounded-memory setup). 0 leaves each store Kafka"
+              + " Streams' own defaults (a cache and up to three 16 MiB memtables per store). A rocksdb.config.setter"
+              + " of your own replaces this.")
       .define(MAX_BATCH_SIZE, Type.INT, 32, Range.atLeast(1), Importance.HIGH,
           "Largest batch of the encode and fuse stages.")
       .define(MAX_BATCH_DELAY_MS, Type.LONG, 50L, Range.atLeast(0), Importance.HIGH,
@@ -286,6 +292,11 @@ public final class FusionConfig extends AbstractConfig {
   /** Partition count of the repartition topic (the key, or its default when unset). */
   public int repartitionPartitions() {
     return getInt(REPARTITION_PARTITIONS);
+  }
+
+  /** The cap on the RocksDB stores' native memory in bytes; 0: Kafka Streams' per-store defaults. */
+  public long rocksDbMemoryBytes() {
+    return getLong(STATE_ROCKSDB_MEMORY_BYTES);
   }
 
   /** Whether fusion.repartition.partitions was set, rather than defaulted. */

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.common.serialization.Serde;
@@ -35,9 +36,12 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Pending records live in a changelogged store keyed by an increasing sequence number, not only in
  * memory: Kafka Streams commits the input offset of every record whose {@code process()} returned,
  * so a batch kept only in a list would be lost by a crash. Under exactly-once the store, the
- * outputs of a flush and the input offsets commit together. The deserialized values are also kept
- * in memory while this instance lives, so a flush normally reads nothing back from the store; the
- * store is the truth about what is pending, the memory copy only saves work. What that memory copy
+ * outputs of a flush and the input offsets commit together. The pending records are also kept in
+ * memory while this instance lives, so a flush reads nothing back from the store unless records
+ * were restored into it at start-up; the store is the truth about what is pending, the memory copy
+ * only saves work. Reading back is not free: every value read or deleted through the store's API is
+ * deserialized (a decoded image is a float tensor), which is why a flush removes its records with
+ * {@code put(key, null)}, the same tombstone as {@code delete} without the old value. What that memory copy
  * holds is bounded twice: by the batch size, and by a byte budget ({@code maxBytes}, each value
  * weighed by {@code weight}) that flushes early, so 32 pending full-HD frames cannot exhaust the heap.
  *
@@ -57,7 +61,10 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
 
   private ProcessorContext<KOut, StageOutput<VOut>> context;
   private KeyValueStore<Long, PendingRecord<K, V>> store;
-  private final Map<Long, V> inMemory = new HashMap<>();
+  /** The records this instance enqueued, by sequence; those restored from the store are not here. */
+  private final TreeMap<Long, PendingRecord<K, V>> inMemory = new TreeMap<>();
+  /** Records pending in the store that were restored at start-up and so are not in memory. */
+  private int restoredPending;
   private long nextSequence;
   private final Map<Integer, Integer> pendingPerGroup = new HashMap<>();
   private int pending;
@@ -98,7 +105,11 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
       DeadLetterRenderer<K, V> deadLetter, PipelineMetrics metrics) {
     StoreBuilder<KeyValueStore<Long, PendingRecord<K, V>>> storeBuilder = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(storeName), Serdes.Long(), new PendingRecordSerde<>(keySerde, valueSerde))
-        .withLoggingEnabled(Map.of());
+        .withLoggingEnabled(Map.of())
+        // Most records are enqueued and flushed within one commit interval: with Kafka Streams' record
+        // cache the changelog then gets only the tombstone, not the value (a decoded image), and a
+        // record still pending at the commit is written as before.
+        .withCachingEnabled();
     return new ProcessorSupplier<>() {
       @Override
       public Processor<K, V, KOut, StageOutput<VOut>> get() {
@@ -133,6 +144,7 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
         oldestEnqueuedMs = Math.min(oldestEnqueuedMs, kv.value.enqueuedWallMs());
       }
     }
+    restoredPending = pending;
     if (maxDelayMs > 0) {
       long tick = Math.max(1, Math.min(maxDelayMs / 2, 1000));
       context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
@@ -143,8 +155,9 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
   public void process(Record<K, V> record) {
     long now = context.currentSystemTimeMs();
     long sequence = nextSequence++;
-    store.put(sequence, new PendingRecord<>(record.key(), record.value(), record.timestamp(), now));
-    inMemory.put(sequence, record.value());
+    PendingRecord<K, V> pendingRecord = new PendingRecord<>(record.key(), record.value(), record.timestamp(), now);
+    store.put(sequence, pendingRecord);
+    inMemory.put(sequence, pendingRecord);
     if (pending++ == 0) {
       oldestEnqueuedMs = now;
     }
@@ -165,14 +178,20 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
   private void flush(long now) {
     List<Long> sequences = new ArrayList<>(pending);
     List<PendingRecord<K, V>> all = new ArrayList<>(pending);
-    // Read first, delete later: store iterators need not tolerate deletes while open.
-    try (KeyValueIterator<Long, PendingRecord<K, V>> it = store.all()) {
-      while (it.hasNext()) {
-        KeyValue<Long, PendingRecord<K, V>> kv = it.next();
-        PendingRecord<K, V> p = kv.value;
-        V live = inMemory.get(kv.key);
-        sequences.add(kv.key);
-        all.add(live == null ? p : new PendingRecord<>(p.key(), live, p.timestamp(), p.enqueuedWallMs()));
+    if (restoredPending == 0) {
+      inMemory.forEach((sequence, record) -> {
+        sequences.add(sequence);
+        all.add(record);
+      });
+    } else {
+      // Read first, delete later: store iterators need not tolerate deletes while open.
+      try (KeyValueIterator<Long, PendingRecord<K, V>> it = store.all()) {
+        while (it.hasNext()) {
+          KeyValue<Long, PendingRecord<K, V>> kv = it.next();
+          PendingRecord<K, V> live = inMemory.get(kv.key);
+          sequences.add(kv.key);
+          all.add(live == null ? kv.value : live);
+        }
       }
     }
     Map<Integer, Integer> inBatch = new HashMap<>();
@@ -189,6 +208,7 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
       runBatch(sequences.subList(from, all.size()), all.subList(from, all.size()), now);
     }
     inMemory.clear();
+    restoredPending = 0;
     pendingPerGroup.clear();
     pending = 0;
     pendingBytes = 0;
@@ -212,7 +232,9 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
     }
     // Same transaction as the forwards under exactly-once: a crash before the commit replays both.
     for (Long s : sequences) {
-      store.delete(s);
+      store.put(s, null);
+      // If a later batch of this flush fails, the next flush must not run this one again.
+      inMemory.remove(s);
     }
   }
 }

@@ -10,7 +10,8 @@ import org.apache.kafka.streams.StreamsConfig;
 /**
  * Kafka Streams settings: the user's properties win, FusionStream's defaults fill the gaps
  * (exactly-once, dead letters to the configured topic with our handlers, explicit internal names,
- * record size limits that fit the input limits, a stream thread per core).
+ * record size limits that fit the input limits, a stream thread per core, RocksDB's native memory
+ * capped for the whole process).
  */
 public final class StreamsConfigFactory {
   public static final String DEFAULT_APPLICATION_ID = "fusionstream";
@@ -40,6 +41,8 @@ public final class StreamsConfigFactory {
         FusionDeserializationExceptionHandler.class.getName());
     props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         FusionProcessingExceptionHandler.class.getName());
+    // No global stores here; enabling it is what Kafka 5.0 will do, and Kafka 4.3 warns on every config otherwise.
+    props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     props.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
         FusionProductionExceptionHandler.class.getName());
     applySizes(props, KafkaSizes.of(config));
@@ -47,6 +50,10 @@ public final class StreamsConfigFactory {
     props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads().streamThreads());
     // Fails at start-up if a store or internal topic were left with a generated name.
     props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    if (config.rocksDbMemoryBytes() > 0 && !props.containsKey(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)) {
+      props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
+      props.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, config.rocksDbMemoryBytes());
+    }
     // The handlers are created by Kafka Streams from class names; the metrics reach them as a config value.
     props.put(DeadLetters.METRICS_CONFIG, metrics);
     props.put(DeadLetterPolicy.CONFIG, DeadLetterPolicy.from(config));

@@ -153,10 +153,10 @@ class PipelineReportTest {
   private static PhaseResult phase(Map<String, Long> counts, Map<String, Double> perSecond, double all, long[] latencies,
       Map<String, Long> bytes) {
     return new PhaseResult("p", counts.values().stream().mapToLong(Long::longValue).sum(), 0, counts, perSecond, all,
-        Double.NaN, latencies, Map.of(), Map.of(), bytes, new ProcessProbe.Usage(0, -1, false, 0), true);
+        perSecond, all, Double.NaN, latencies, Map.of(), Map.of(), bytes, new ProcessProbe.Usage(0, -1, false, 0), true);
   }
 
   private static PipelineReport.Setup setup() {
-    return new PipelineReport.Setup(2, 10, 3, 4000, 200, 1000, 32, 50, 100, 10, 10, 10, 2, 3, 3, 1.0, "2 stream threads");
+    return new PipelineReport.Setup(2, 10, 3, 4000, 200, 1000, 32, 50, 100, 10, 10, 10, 2, 3, 3, 1.0, "2 stream threads", java.util.Map.of());
   }
 }

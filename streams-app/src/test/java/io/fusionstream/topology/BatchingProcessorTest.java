@@ -168,4 +168,57 @@ class BatchingProcessorTest {
     assertThatThrownBy(() -> p.process(new Record<>("k", "y", 2))).hasMessage("model down");
     assertThat(store.approximateNumEntries()).isEqualTo(2);
   }
+
+  @Test
+  void aFlushReadsNoValueBackFromTheStore() {
+    // Reading a pending value back costs a deserialization (a decoded image is a float tensor):
+    // the records this instance enqueued are flushed from memory and removed with tombstones.
+    int[] reads = {0};
+    KeyValueStore<Long, PendingRecord<String, String>> counting = Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore("counting"), Serdes.Long(), new PendingRecordSerde<>(Serdes.String(),
+            Serdes.serdeFrom(Serdes.String().serializer(), (topic, bytes) -> {
+              reads[0]++;
+              return bytes == null ? null : new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+            }))).withLoggingDisabled().build();
+    counting.init(context.getStateStoreContext(), counting);
+    context.addStateStore(counting);
+    BatchingProcessor<String, String, String, String> p = new BatchingProcessor<>("test", "counting", 2,
+        Duration.ofMillis(100), (batch, now) -> new BatchResult<>(batch.stream()
+            .map(r -> new Record<>(r.key(), r.value().toUpperCase(), r.timestamp())).toList(), List.of()),
+        v -> 0, BatchingProcessor.MemoryBudget.unlimited(), (m, r) -> null, PipelineMetrics.NOOP);
+    p.init(context);
+    p.process(new Record<>("k", "x", 1));
+    p.process(new Record<>("k", "y", 2));
+    assertThat(forwarded()).containsExactly("X", "Y");
+    assertThat(counting.approximateNumEntries()).isZero();
+    assertThat(reads[0]).isZero();
+  }
+
+  @Test
+  void whenALaterBatchOfAFlushFailsTheEarlierOneIsNotRunAgain() {
+    // A flush runs several batches when a restart restored pending records: two restored, one new.
+    store.put(7L, new PendingRecord<>("k", "a-old", 1, 500));
+    store.put(8L, new PendingRecord<>("k", "a-older", 2, 510));
+    boolean[] failed = {false};
+    List<List<String>> runs = new ArrayList<>();
+    BatchingProcessor<String, String, String, String> p = new BatchingProcessor<>("test", STORE, 2,
+        Duration.ofMillis(100), (batch, now) -> {
+          runs.add(batch.stream().map(PendingRecord::value).toList());
+          if (batch.get(0).value().equals("a-new") && !failed[0]) {
+            failed[0] = true;
+            throw new IllegalStateException("model down once");
+          }
+          return new BatchResult<>(batch.stream().map(r -> new Record<>(r.key(), r.value(), r.timestamp())).toList(),
+              List.of());
+        }, v -> 0, BatchingProcessor.MemoryBudget.unlimited(), (m, r) -> null, PipelineMetrics.NOOP);
+    context.setCurrentSystemTimeMs(10_000);
+    p.init(context);
+    assertThatThrownBy(() -> p.process(new Record<>("k", "a-new", 3))).hasMessage("model down once");
+    // The restored batch was done and removed; only "a-new" is left, and it runs alone on the next tick.
+    context.setCurrentSystemTimeMs(11_000);
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(11_000);
+    assertThat(runs).containsExactly(List.of("a-old", "a-older"), List.of("a-new"), List.of("a-new"));
+    assertThat(forwarded()).containsExactly("a-old", "a-older", "a-new");
+    assertThat(store.approximateNumEntries()).isZero();
+  }
 }
