@@ -51,4 +51,45 @@ public record PhaseResult(String name, long events, int windows, Map<String, Lon
     long input = kafkaBytes.getOrDefault(KafkaBytes.INPUT, 0L);
     return input <= 0 ? Double.NaN : kafkaBytes.getOrDefault(category, 0L) / (double) input;
   }
+
+  /**
+   * Seconds spent inside the encoder and fusion calls (batches x mean batch time per stage): wall
+   * time on the stream threads, which is CPU time when the engines run on the calling thread and
+   * the thread is not preempted. NaN when no stage ran.
+   */
+  public double inferenceSeconds() {
+    double total = 0;
+    boolean any = false;
+    for (Map.Entry<String, Double> e : msPerBatch.entrySet()) {
+      double batch = avgBatch.getOrDefault(e.getKey(), Double.NaN);
+      double records = e.getKey().equals("fuse") ? windows
+          : eventCounts.getOrDefault(e.getKey().substring(e.getKey().indexOf('_') + 1), 0L);
+      if (!Double.isNaN(batch) && !Double.isNaN(e.getValue()) && batch > 0 && records > 0) {
+        total += records / batch * e.getValue() / 1000.0;
+        any = true;
+      }
+    }
+    return any ? total : Double.NaN;
+  }
+
+  /**
+   * CPU seconds per 1,000 events of one group of {@link ProcessProbe} (its stream-thread figure less
+   * the inference calls, which {@link #INFERENCE} reports); NaN where not measured.
+   */
+  public double cpuPer1000Events(String group) {
+    Map<String, Double> byGroup = usage.cpuSecondsByGroup();
+    if (events == 0 || byGroup.isEmpty()) {
+      return Double.NaN;
+    }
+    double inference = Double.isNaN(inferenceSeconds()) ? 0 : inferenceSeconds();
+    double seconds = switch (group) {
+      case INFERENCE -> Math.min(inference, byGroup.getOrDefault(ProcessProbe.STREAM_THREADS, 0.0));
+      case ProcessProbe.STREAM_THREADS -> Math.max(0, byGroup.getOrDefault(group, 0.0) - inference);
+      default -> byGroup.getOrDefault(group, Double.NaN);
+    };
+    return seconds * 1000.0 / events;
+  }
+
+  /** The encoder and fusion calls, as a group of {@link #cpuPer1000Events}. */
+  public static final String INFERENCE = "encoder and fusion calls";
 }

@@ -142,6 +142,7 @@ public final class PipelineReport {
         spread(Repetition::mixedRatio).format());
     out.printf(Locale.ROOT, "Batching speed-up (steady events/s, on / off; reported, not a target): %s%n",
         spread(Repetition::batchingSpeedup).format());
+    printCpuGroups(out);
     out.println();
     out.println("Targets (benchmark figures, not tests; judged on the medians):");
     for (Target t : targets()) {
@@ -156,6 +157,29 @@ public final class PipelineReport {
           + " its figures cover what finished (see the JSON's \"complete\" flags).");
     }
     out.flush();
+  }
+
+  /** Groups of the CPU split, in the order printed; the stream threads' row excludes the inference calls. */
+  static final List<String> CPU_GROUPS = List.of(PhaseResult.INFERENCE, ProcessProbe.STREAM_THREADS,
+      ProcessProbe.PRODUCER_IO, ProcessProbe.BROKER, ProcessProbe.BENCH, ProcessProbe.OTHER_JAVA, ProcessProbe.NOT_JAVA);
+
+  private void printCpuGroups(PrintWriter out) {
+    out.println();
+    out.printf(Locale.ROOT, "Where the CPU goes (CPU s per 1,000 events, median; %d cores; the inference calls are"
+        + " timed, the rest is per-thread CPU time):%n", setup.cores());
+    out.printf(Locale.ROOT, "  %-40s %-12s %-12s %-12s %-12s%n", "", "mixed", "text-only", "image-only", "audio-only");
+    for (String group : CPU_GROUPS) {
+      out.printf(Locale.ROOT, "  %-40s %-12s %-12s %-12s %-12s%n", group,
+          Spread.number(spread(r -> r.on().cpuPer1000Events(group)).median()),
+          Spread.number(spread(r -> r.textOnly().cpuPer1000Events(group)).median()),
+          Spread.number(spread(r -> r.imageOnly().cpuPer1000Events(group)).median()),
+          Spread.number(spread(r -> r.audioOnly().cpuPer1000Events(group)).median()));
+    }
+    out.printf(Locale.ROOT, "  %-40s %-12s %-12s %-12s %-12s%n", "whole process",
+        Spread.number(spread(r -> r.on().cpuSecondsPer1000Events()).median()),
+        Spread.number(spread(r -> r.textOnly().cpuSecondsPer1000Events()).median()),
+        Spread.number(spread(r -> r.imageOnly().cpuSecondsPer1000Events()).median()),
+        Spread.number(spread(r -> r.audioOnly().cpuSecondsPer1000Events()).median()));
   }
 
   private void printLimit(PrintWriter out) {
@@ -202,6 +226,10 @@ public final class PipelineReport {
       summary.put("best bare " + m + " items/s", spread(r -> r.bestBarePerSecond().getOrDefault(m, Double.NaN)));
     }
     summary.put("text-only ratio to best bare", spread(Repetition::textRatio));
+    for (String group : CPU_GROUPS) {
+      summary.put("mixed CPU s per 1000 events: " + group, spread(r -> r.on().cpuPer1000Events(group)));
+      summary.put("text-only CPU s per 1000 events: " + group, spread(r -> r.textOnly().cpuPer1000Events(group)));
+    }
     summary.put("mixed limit events/s", spread(Repetition::mixedLimit));
     summary.put("mixed ratio to limit", spread(Repetition::mixedRatio));
     summary.put("batching speed-up", spread(Repetition::batchingSpeedup));
