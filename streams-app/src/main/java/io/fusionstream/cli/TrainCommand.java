@@ -212,7 +212,7 @@ public final class TrainCommand implements Callable<Integer> {
       return 0;
     }
     TrainedFusion trained =
-        new FusionTrainer(System.out).train(split.train(), split.validation(), dataset.labels(),
+        new FusionTrainer(System.out, Progress.isTerminal()).train(split.train(), split.validation(), dataset.labels(),
             dataset.dims(), options, noise);
     Map<String, Object> metrics = new LinkedHashMap<>();
     ModelCalibration calibration;

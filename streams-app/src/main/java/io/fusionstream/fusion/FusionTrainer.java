@@ -32,10 +32,21 @@ import java.util.Random;
  */
 public final class FusionTrainer {
   private final PrintStream progress;
+  private final boolean redraw;
 
   /** @param progress where the per-epoch progress bar and metrics go; null for silence */
   public FusionTrainer(PrintStream progress) {
+    this(progress, true);
+  }
+
+  /**
+   * @param progress where the per-epoch metrics go; null for silence
+   * @param redraw whether a per-batch bar is redrawn in place too: only on a terminal, since on a
+   *     file or pipe every redraw would stay
+   */
+  public FusionTrainer(PrintStream progress, boolean redraw) {
     this.progress = progress;
+    this.redraw = redraw;
   }
 
   public TrainedFusion train(
@@ -204,7 +215,7 @@ public final class FusionTrainer {
   }
 
   private void progressBar(int epoch, int epochs, int done, int total, double loss) {
-    if (progress == null) {
+    if (progress == null || !redraw) {
       return;
     }
     int width = 24;
