@@ -159,14 +159,14 @@ public final class PipelineReport {
     out.flush();
   }
 
-  /** Groups of the CPU split, in the order printed; the stream threads' row excludes the inference calls. */
-  static final List<String> CPU_GROUPS = List.of(PhaseResult.INFERENCE, ProcessProbe.STREAM_THREADS,
+  /** Rows of the CPU split, in the order printed; the inference row is part of the stream threads' one. */
+  static final List<String> CPU_GROUPS = List.of(ProcessProbe.STREAM_THREADS, PhaseResult.INFERENCE,
       ProcessProbe.PRODUCER_IO, ProcessProbe.BROKER, ProcessProbe.BENCH, ProcessProbe.OTHER_JAVA, ProcessProbe.NOT_JAVA);
 
   private void printCpuGroups(PrintWriter out) {
     out.println();
-    out.printf(Locale.ROOT, "Where the CPU goes (CPU s per 1,000 events, median; %d cores; the inference calls are"
-        + " timed, the rest is per-thread CPU time):%n", setup.cores());
+    out.printf(Locale.ROOT, "Where the CPU goes (CPU s per 1,000 events from per-thread CPU time, median; %d cores):%n",
+        setup.cores());
     out.printf(Locale.ROOT, "  %-40s %-12s %-12s %-12s %-12s%n", "", "mixed", "text-only", "image-only", "audio-only");
     for (String group : CPU_GROUPS) {
       out.printf(Locale.ROOT, "  %-40s %-12s %-12s %-12s %-12s%n", group,

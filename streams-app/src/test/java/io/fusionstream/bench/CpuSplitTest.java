@@ -26,7 +26,7 @@ class CpuSplitTest {
   }
 
   @Test
-  void inferenceIsBatchesTimesBatchTimeAndComesOutOfTheStreamThreads() {
+  void inferenceIsBatchesTimesBatchTimeAndTheGroupsArePerThousandEvents() {
     // 300 texts in batches of 20 at 30 ms, 100 windows fused in batches of 4 at 2 ms: 0.45 + 0.05 s.
     Map<String, Double> cpu = new LinkedHashMap<>();
     cpu.put(ProcessProbe.STREAM_THREADS, 1.5);
@@ -38,9 +38,9 @@ class CpuSplitTest {
 
     assertThat(phase.inferenceSeconds()).isCloseTo(0.5, within(1e-9));
     assertThat(phase.cpuPer1000Events(PhaseResult.INFERENCE)).isCloseTo(0.5 * 1000 / 300, within(1e-9));
-    assertThat(phase.cpuPer1000Events(ProcessProbe.STREAM_THREADS)).isCloseTo(1.0 * 1000 / 300, within(1e-9));
+    assertThat(phase.cpuPer1000Events(ProcessProbe.STREAM_THREADS)).isCloseTo(1.5 * 1000 / 300, within(1e-9));
     assertThat(phase.cpuPer1000Events(ProcessProbe.BROKER)).isCloseTo(2.0, within(1e-9));
-    // A phase measured without thread CPU times reports nothing rather than zeros.
+    // A phase measured without thread CPU times reports no group rather than zeros.
     PhaseResult unmeasured = new PhaseResult("text", 300, 100, Map.of("text", 300L), Map.of(), Double.NaN, Map.of(),
         Double.NaN, Double.NaN, new long[0], Map.of(), Map.of(), Map.of(), new ProcessProbe.Usage(0, -1, false, 2.4), true);
     assertThat(unmeasured.cpuPer1000Events(ProcessProbe.BROKER)).isNaN();
