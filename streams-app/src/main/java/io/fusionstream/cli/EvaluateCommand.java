@@ -3,7 +3,6 @@ package io.fusionstream.cli;
 import io.fusionstream.encode.EncoderFactory;
 import io.fusionstream.encode.EncoderSettings;
 import io.fusionstream.encode.Encoders;
-import io.fusionstream.encode.TorchThreads;
 import io.fusionstream.fusion.DatasetEncoder;
 import io.fusionstream.fusion.DjlFusionModel;
 import io.fusionstream.fusion.EncodedDataset;
@@ -50,6 +49,8 @@ import picocli.CommandLine.Option;
 public final class EvaluateCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Mixin EncoderOptions encoderOptions;
+
   @Option(names = "--data", required = true, paramLabel = "MANIFEST", description = "The JSONL manifest (see docs/fusion.md).")
   Path data;
 
@@ -57,30 +58,16 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "A saved model (a folder with model.json) or a model directory, whose newest version is used.")
   Path model;
 
-  @Option(names = "--text-model", defaultValue = "minilm", description = "Text encoder: minilm, bge-zh or a model directory (default ${DEFAULT-VALUE}).")
-  String textModel;
-
-  @Option(names = "--image-model", defaultValue = EncoderSettings.BUILTIN, description = "Image encoder (default ${DEFAULT-VALUE}).")
-  String imageModel;
-
-  @Option(names = "--audio-model", defaultValue = EncoderSettings.BUILTIN, description = "Audio encoder (default ${DEFAULT-VALUE}).")
-  String audioModel;
-
-  @Option(names = "--threads", defaultValue = "1", description = "PyTorch CPU threads (default ${DEFAULT-VALUE}).")
-  int threads;
-
   @Override
   public Integer call() throws Exception {
     if (!Files.isRegularFile(data)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "no manifest at " + data);
     }
     Path dir = savedModel(model);
-    TorchThreads.configure(threads);
     ModelDescription description = ModelDescription.read(dir);
     Manifest manifest = Manifest.read(data);
     Map<String, WindowStory> stories = WindowStory.of(manifest);
-    EncoderSettings settings = EncoderSettings.defaults().withTextModel(textModel)
-        .withImageModel(imageModel).withAudioModel(audioModel);
+    EncoderSettings settings = encoderOptions.apply();
     EncodedDataset dataset;
     try (Encoders encoders = EncoderFactory.create(settings)) {
       Optional<String> mismatch = EncoderRequirement.of(encoders).mismatch(description);

@@ -1,6 +1,5 @@
 package io.fusionstream.cli;
 
-import io.fusionstream.encode.TorchThreads;
 
 import io.fusionstream.encode.EncoderFactory;
 import io.fusionstream.encode.EncoderSettings;
@@ -59,6 +58,8 @@ import picocli.CommandLine.Option;
 public final class TrainCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Mixin EncoderOptions encoderOptions;
+
   @Option(names = "--data", required = true, paramLabel = "MANIFEST", description = "The JSONL manifest (see docs/fusion.md).")
   Path data;
 
@@ -103,23 +104,6 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--test", defaultValue = "0.25", description = "Share of sessions held out for the test figures (default ${DEFAULT-VALUE}).")
   double test;
-
-  @Option(names = "--text-model", defaultValue = "minilm", description = "Text encoder: minilm, bge-zh or a model directory (default ${DEFAULT-VALUE}).")
-  String textModel;
-
-  @Option(names = "--image-model", defaultValue = EncoderSettings.BUILTIN, description = "Image encoder (default ${DEFAULT-VALUE}).")
-  String imageModel;
-
-  @Option(names = "--audio-model", defaultValue = EncoderSettings.BUILTIN, description = "Audio encoder (default ${DEFAULT-VALUE}).")
-  String audioModel;
-
-  @Option(names = "--torchscript-allow-writable",
-      description = "Load a TorchScript model even from a file or directory this process can write"
-          + " (fusion.encoder.torchscript.allow.writable; TorchScript is code, see docs/security.md).")
-  boolean torchScriptAllowWritable;
-
-  @Option(names = "--threads", defaultValue = "1", description = "PyTorch CPU threads for training (default ${DEFAULT-VALUE}).")
-  int threads;
 
   /**
    * Generates the synthetic dataset into {@code datasetDir} and trains the next model version into
@@ -170,7 +154,6 @@ public final class TrainCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    TorchThreads.configure(threads);
     TrainOptions defaults = TrainOptions.defaults(chosen);
     TrainOptions options =
         new TrainOptions(chosen, EnumSet.allOf(Modality.class), epochs, batchSize, learningRate,
@@ -178,8 +161,7 @@ public final class TrainCommand implements Callable<Integer> {
             noiseAugmentation, defaults.sharedDim(), defaults.attentionDim(), defaults.hiddenDim(), defaults.dropout(),
             seed);
 
-    EncoderSettings settings = EncoderSettings.defaults().withTextModel(textModel)
-        .withImageModel(imageModel).withAudioModel(audioModel).withTorchScriptAllowWritable(torchScriptAllowWritable);
+    EncoderSettings settings = encoderOptions.apply();
     EncodedDataset dataset;
     Manifest manifest = Manifest.read(data);
     Map<String, WindowStory> stories = WindowStory.of(manifest);
