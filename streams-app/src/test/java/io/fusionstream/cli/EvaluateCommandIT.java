@@ -7,9 +7,6 @@ import io.fusionstream.fusion.ModelCalibration;
 import io.fusionstream.fusion.ModelDescription;
 import io.fusionstream.fusion.ModelVersions;
 import io.fusionstream.fusion.synth.SyntheticDataset;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -18,7 +15,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * train then evaluate on small story datasets with the real encoders: the saved calibration and the
@@ -35,19 +31,9 @@ class EvaluateCommandIT {
   @TempDir Path dir;
 
   private static String run(String... args) {
-    PrintStream saved = System.out;
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = new CommandLine(new FusionCli()).execute(args);
-    } finally {
-      System.setOut(saved);
-    }
-    String text = bytes.toString(StandardCharsets.UTF_8);
-    System.out.println(text);
-    assertThat(code).as(text).isZero();
-    return text;
+    CliRun.Result result = CliRun.run(args);
+    assertThat(result.code()).as(result.out()).isZero();
+    return result.out();
   }
 
   private static double figure(String text, String regex) {

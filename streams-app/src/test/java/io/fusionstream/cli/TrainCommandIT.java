@@ -9,9 +9,6 @@ import io.fusionstream.fusion.ModelDescription;
 import io.fusionstream.fusion.ModelStore;
 import io.fusionstream.fusion.synth.SyntheticDataset;
 import io.fusionstream.schema.Modality;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code fusion train} end to end with the real encoders, twice, into one model directory. */
 @Tag("integration")
@@ -35,20 +31,10 @@ class TrainCommandIT {
   @TempDir Path models;
 
   private static String train(Path manifest, Path out) {
-    PrintStream saved = System.out;
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = new CommandLine(new TrainCommand()).execute("--data", manifest.toString(), "--out",
-          out.toString(), "--epochs", "40", "--labels", "positive,neutral,negative");
-    } finally {
-      System.setOut(saved);
-    }
-    String text = bytes.toString(StandardCharsets.UTF_8);
-    System.out.println(text);
-    assertThat(code).as(text).isZero();
-    return text;
+    CliRun.Result result = CliRun.run("train", "--data", manifest.toString(), "--out", out.toString(),
+        "--epochs", "40", "--labels", "positive,neutral,negative");
+    assertThat(result.code()).as(result.out()).isZero();
+    return result.out();
   }
 
   @Test
