@@ -40,10 +40,11 @@ import org.apache.kafka.streams.state.Stores;
  * memory while this instance lives, so a flush reads nothing back from the store unless records
  * were restored into it at start-up; the store is the truth about what is pending, the memory copy
  * only saves work. Reading back is not free: every value read or deleted through the store's API is
- * deserialized (a decoded image is a float tensor), which is why a flush removes its records with
- * {@code put(key, null)}, the same tombstone as {@code delete} without the old value. What that memory copy
- * holds is bounded twice: by the batch size, and by a byte budget ({@code maxBytes}, each value
- * weighed by {@code weight}) that flushes early, so 32 pending full-HD frames cannot exhaust the heap.
+ * deserialized (the whole event in Avro, an image's bytes included), which is why a flush removes
+ * its records with {@code put(key, null)}, the same tombstone as {@code delete} without the old
+ * value. What that memory copy holds is bounded twice: by the batch size, and by a byte budget
+ * ({@code maxBytes}, each value weighed by {@code weight}) that flushes early, so 32 pending
+ * full-HD frames cannot exhaust the heap.
  *
  * <p>A member the function rejects (it failed on its own) goes to the dead-letter topic as the
  * stage renders it ({@code deadLetter}); the rest of its batch goes on.
@@ -107,8 +108,8 @@ final class BatchingProcessor<K, V, KOut, VOut> implements Processor<K, V, KOut,
             Stores.inMemoryKeyValueStore(storeName), Serdes.Long(), new PendingRecordSerde<>(keySerde, valueSerde))
         .withLoggingEnabled(Map.of())
         // Most records are enqueued and flushed within one commit interval: with Kafka Streams' record
-        // cache the changelog then gets only the tombstone, not the value (a decoded image), and a
-        // record still pending at the commit is written as before.
+        // cache the changelog then gets only the tombstone, not the value (the event in Avro, an
+        // image's bytes included), and a record still pending at the commit is written as before.
         .withCachingEnabled();
     return new ProcessorSupplier<>() {
       @Override

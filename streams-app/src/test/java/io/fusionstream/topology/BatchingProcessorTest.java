@@ -171,7 +171,7 @@ class BatchingProcessorTest {
 
   @Test
   void aFlushReadsNoValueBackFromTheStore() {
-    // Reading a pending value back costs a deserialization (a decoded image is a float tensor):
+    // Reading a pending value back costs a deserialization (the event in Avro, an image's bytes):
     // the records this instance enqueued are flushed from memory and removed with tombstones.
     int[] reads = {0};
     KeyValueStore<Long, PendingRecord<String, String>> counting = Stores.keyValueStoreBuilder(
